@@ -1,0 +1,121 @@
+//! Configuration from the environment (the public surface in DESIGN.md). Each variable:
+//! - `DATABASE_URL`: unset means a private cluster under `$CHORUS_HOME/pg`.
+//! - `CHORUS_HOME`: the folder for local state (default `./.chorus`): private cluster, dev secret, mail.
+//! - `CHORUS_LISTEN` (default `127.0.0.1:8080`), `CHORUS_PUBLIC_URL` (default `http://<listen>`).
+//! - `CHORUS_SECRET_KEY`: signing and encryption; in development generated into `$CHORUS_HOME/secret`.
+//! - `CHORUS_SMTP_URL`: unset means mail is written as `.eml` files under `$CHORUS_HOME/mail/`.
+//! - `CHORUS_MAIL_FROM` (default `Chorus <no-reply@chorus.localhost>`).
+//! - `CHORUS_DB_POOL_SIZE` (default 16).
+//! - `CHORUS_META_APP_SECRET`, `CHORUS_META_VERIFY_TOKEN`, `CHORUS_GRAPH_API_URL`,
+//!   `CHORUS_GRAPH_API_VERSION`, `CHORUS_STRIPE_SECRET_KEY`, `CHORUS_STRIPE_WEBHOOK_SECRET`,
+//!   `CHORUS_STRIPE_API_URL`, `CHORUS_MEDIA_STORE` are read by the features that use them.
+//! - `RUST_LOG` (default `info`), `RUST_LOG_FORMAT=json` for JSON logs.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use chorus_tenants::crypto::SecretKey;
+
+/// Per-minute limits of the rate-limited account endpoints.
+#[derive(Clone, Debug)]
+pub struct RateLimits {
+    pub login_per_ip: u32,
+    pub login_per_account: u32,
+    pub signup_per_ip: u32,
+    pub reset_per_ip: u32,
+    pub reset_per_account: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            login_per_ip: 30,
+            login_per_account: 10,
+            signup_per_ip: 10,
+            reset_per_ip: 10,
+            reset_per_account: 3,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub home: PathBuf,
+    pub database_url: Option<String>,
+    pub listen: SocketAddr,
+    pub public_url: String,
+    pub secret_key: SecretKey,
+    pub smtp_url: Option<String>,
+    pub mail_dir: PathBuf,
+    pub mail_from: String,
+    pub pool_size: usize,
+    pub rate_limits: RateLimits,
+    /// Serve the portal from this folder instead of the embedded copy.
+    pub portal_dir: Option<PathBuf>,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let home = PathBuf::from(var("CHORUS_HOME").unwrap_or_else(|| ".chorus".into()));
+        let listen: SocketAddr = var("CHORUS_LISTEN")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse()
+            .context("CHORUS_LISTEN must look like 127.0.0.1:8080")?;
+        let public_url = var("CHORUS_PUBLIC_URL").unwrap_or_else(|| format!("http://{listen}"));
+        let secret_key = match var("CHORUS_SECRET_KEY") {
+            Some(k) => SecretKey::new(k.as_bytes())?,
+            None => dev_secret(&home)?,
+        };
+        let pool_size = match var("CHORUS_DB_POOL_SIZE") {
+            Some(v) => v.parse().context("CHORUS_DB_POOL_SIZE must be a number")?,
+            None => 16,
+        };
+        Ok(Self {
+            mail_dir: home.join("mail"),
+            home,
+            database_url: var("DATABASE_URL"),
+            listen,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            secret_key,
+            smtp_url: var("CHORUS_SMTP_URL"),
+            mail_from: var("CHORUS_MAIL_FROM")
+                .unwrap_or_else(|| "Chorus <no-reply@chorus.localhost>".into()),
+            pool_size,
+            rate_limits: RateLimits::default(),
+            portal_dir: var("CHORUS_PORTAL_DIR").map(PathBuf::from),
+        })
+    }
+
+    /// Refresh cookies are `Secure` unless the portal is served over plain http from a
+    /// non-local host (browsers accept Secure cookies on http://localhost and 127.0.0.1).
+    pub fn cookie_secure(&self) -> bool {
+        true
+    }
+}
+
+/// In development, a random secret kept in `$CHORUS_HOME/secret` so sessions survive restarts.
+fn dev_secret(home: &std::path::Path) -> anyhow::Result<SecretKey> {
+    let path = home.join("secret");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        return SecretKey::new(existing.trim().as_bytes());
+    }
+    std::fs::create_dir_all(home).with_context(|| format!("creating {}", home.display()))?;
+    let secret = format!(
+        "{}{}",
+        chorus_tenants::crypto::random_secret(),
+        chorus_tenants::crypto::random_secret()
+    );
+    std::fs::write(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+    }
+    SecretKey::new(secret.as_bytes())
+}

@@ -1,0 +1,65 @@
+//! The OpenAPI document, generated from the handlers' annotations and the domain types.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Chorus API", version = "1", description = "The shared WhatsApp team inbox. Errors are always {\"error\": {\"code\", \"message\"}}."),
+    paths(
+        routes::accounts::signup,
+        routes::accounts::verify_email,
+        routes::accounts::resend_verification,
+        routes::accounts::login,
+        routes::accounts::refresh,
+        routes::accounts::logout,
+        routes::accounts::switch,
+        routes::accounts::forgot_password,
+        routes::accounts::reset_password,
+        routes::accounts::invitation_lookup,
+        routes::accounts::invitation_accept,
+        routes::me::me,
+        routes::agents::list,
+        routes::agents::update,
+        routes::invitations::list,
+        routes::invitations::create,
+        routes::invitations::revoke,
+        routes::roles::list,
+        routes::roles::create,
+        routes::roles::update,
+        routes::roles::delete,
+        routes::teams::list,
+        routes::teams::create,
+        routes::teams::update,
+        routes::teams::delete,
+        routes::tags::list,
+        routes::tags::create,
+        routes::tags::update,
+        routes::tags::delete,
+        routes::audit::list,
+        routes::ops::healthz,
+        routes::ops::readyz,
+    ),
+    modifiers(&BearerAuth),
+    servers((url = "/api/v1", description = "this server")),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}

@@ -1,0 +1,65 @@
+//! HTTP routes under `/api/v1`, one module per resource.
+
+pub mod accounts;
+pub mod agents;
+pub mod audit;
+pub mod invitations;
+pub mod me;
+pub mod ops;
+pub mod portal;
+pub mod roles;
+pub mod tags;
+pub mod teams;
+
+use serde::Deserialize;
+
+use chorus_tenants::pagination::PageRequest;
+
+/// `?cursor=&limit=` of every list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// Opaque cursor from the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// 1 to 200, default 50.
+    pub limit: Option<i64>,
+}
+
+impl ListQuery {
+    pub fn page(&self) -> chorus_tenants::Result<PageRequest> {
+        PageRequest::parse(self.cursor.as_deref(), self.limit)
+    }
+}
+
+/// Register every `/api/v1` route.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    cfg.service(accounts::signup)
+        .service(accounts::verify_email)
+        .service(accounts::resend_verification)
+        .service(accounts::login)
+        .service(accounts::refresh)
+        .service(accounts::logout)
+        .service(accounts::switch)
+        .service(accounts::forgot_password)
+        .service(accounts::reset_password)
+        .service(accounts::invitation_lookup)
+        .service(accounts::invitation_accept)
+        .service(me::me)
+        .service(agents::list)
+        .service(agents::update)
+        .service(invitations::list)
+        .service(invitations::create)
+        .service(invitations::revoke)
+        .service(roles::list)
+        .service(roles::create)
+        .service(roles::update)
+        .service(roles::delete)
+        .service(teams::list)
+        .service(teams::create)
+        .service(teams::update)
+        .service(teams::delete)
+        .service(tags::list)
+        .service(tags::create)
+        .service(tags::update)
+        .service(tags::delete)
+        .service(audit::list);
+}

@@ -1,0 +1,32 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use chorus_tenants::access::AccessTokens;
+use chorus_tenants::db::Store;
+
+use crate::config::Config;
+use crate::ratelimit::AccountLimits;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub access: AccessTokens,
+    pub config: Arc<Config>,
+    pub limits: AccountLimits,
+    /// Wakes the in-process worker after a transaction that enqueued jobs commits.
+    pub jobs_wakeup: Arc<Notify>,
+}
+
+impl AppState {
+    pub fn public_url(&self) -> &str {
+        &self.config.public_url
+    }
+
+    /// Call after committing a transaction that enqueued jobs.
+    pub fn jobs_enqueued(&self) {
+        self.jobs_wakeup.notify_one();
+    }
+}

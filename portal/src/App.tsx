@@ -1,0 +1,43 @@
+import { Navigate, Route, Routes } from 'react-router-dom';
+import { useSession } from './auth/session';
+import { RequireAuth } from './components/AppShell';
+import { InboxPage } from './pages/app/InboxPage';
+import { AgentsPage } from './pages/app/settings/AgentsPage';
+import { RolesPage } from './pages/app/settings/RolesPage';
+import { TagsPage } from './pages/app/settings/TagsPage';
+import { TeamsPage } from './pages/app/settings/TeamsPage';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { AcceptInvitationPage } from './pages/public/AcceptInvitationPage';
+import { ForgotPasswordPage } from './pages/public/ForgotPasswordPage';
+import { LoginPage } from './pages/public/LoginPage';
+import { ResetPasswordPage } from './pages/public/ResetPasswordPage';
+import { SignupPage } from './pages/public/SignupPage';
+import { VerifyEmailPage } from './pages/public/VerifyEmailPage';
+
+function SettingsHome() {
+  const { can } = useSession();
+  return <Navigate to={can('agents:manage') || can('teams:manage') ? '/settings/agents' : '/settings/teams'} replace />;
+}
+
+export function App() {
+  return (
+    <Routes>
+      <Route path="/signup" element={<SignupPage />} />
+      <Route path="/verify-email" element={<VerifyEmailPage />} />
+      <Route path="/login" element={<LoginPage />} />
+      <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+      <Route path="/reset-password" element={<ResetPasswordPage />} />
+      <Route path="/accept-invitation" element={<AcceptInvitationPage />} />
+      <Route element={<RequireAuth />}>
+        <Route path="/" element={<Navigate to="/inbox" replace />} />
+        <Route path="/inbox" element={<InboxPage />} />
+        <Route path="/settings" element={<SettingsHome />} />
+        <Route path="/settings/agents" element={<AgentsPage />} />
+        <Route path="/settings/roles" element={<RolesPage />} />
+        <Route path="/settings/teams" element={<TeamsPage />} />
+        <Route path="/settings/tags" element={<TagsPage />} />
+      </Route>
+      <Route path="*" element={<NotFoundPage />} />
+    </Routes>
+  );
+}

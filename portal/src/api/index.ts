@@ -1,0 +1,94 @@
+// The portal's API: one shared client plus a typed function per endpoint of docs/api.md.
+
+import i18n from '../i18n';
+import { createApiClient } from './client';
+import type {
+  Agent,
+  Invitation,
+  InvitationLookup,
+  Me,
+  Page,
+  Role,
+  Session,
+  Tag,
+  Team,
+} from './types';
+
+export * from './client';
+export * from './types';
+
+export const api = createApiClient({ getLanguage: () => i18n.resolvedLanguage || i18n.language });
+
+const q = encodeURIComponent;
+
+/** Follows `next_cursor` until the list is complete (settings lists are small). */
+export async function listAll<T>(path: string, client = api): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  for (let i = 0; i < 100; i++) {
+    const sep = path.includes('?') ? '&' : '?';
+    const url: string = `${path}${sep}limit=200${cursor ? `&cursor=${q(cursor)}` : ''}`;
+    const page: Page<T> = await client.get<Page<T>>(url);
+    items.push(...page.items);
+    if (!page.next_cursor) break;
+    cursor = page.next_cursor;
+  }
+  return items;
+}
+
+const noAuth = { auth: false } as const;
+
+export const accounts = {
+  signup: (body: { business_name: string; name: string; email: string; password: string; locale?: string }) =>
+    api.post<{ user: unknown; tenant: unknown }>('/api/v1/signup', body, noAuth),
+  verifyEmail: (token: string) => api.post<{ verified: boolean }>('/api/v1/auth/verify-email', { token }, noAuth),
+  resendVerification: (email: string) => api.post<void>('/api/v1/auth/resend-verification', { email }, noAuth),
+  login: (body: { email: string; password: string; tenant_id?: string }) =>
+    api.post<Session>('/api/v1/auth/login', body, noAuth),
+  logout: () => api.post<void>('/api/v1/auth/logout', {}, noAuth),
+  switchTenant: (tenant_id: string) => api.post<Session>('/api/v1/auth/switch', { tenant_id }),
+  forgotPassword: (email: string) => api.post<void>('/api/v1/auth/forgot-password', { email }, noAuth),
+  resetPassword: (token: string, password: string) =>
+    api.post<void>('/api/v1/auth/reset-password', { token, password }, noAuth),
+  lookupInvitation: (token: string) =>
+    api.get<InvitationLookup>(`/api/v1/invitations/lookup?token=${q(token)}`, noAuth),
+  acceptInvitation: (body: { token: string; name?: string; password: string }) =>
+    api.post<Session>('/api/v1/invitations/accept', body, noAuth),
+  me: () => api.get<Me>('/api/v1/me'),
+};
+
+export const agents = {
+  list: () => listAll<Agent>('/api/v1/agents'),
+  update: (id: string, body: { role_id?: string; status?: Agent['status'] }) =>
+    api.patch<Agent>(`/api/v1/agents/${q(id)}`, body),
+};
+
+export const invitations = {
+  list: () => listAll<Invitation>('/api/v1/invitations'),
+  create: (body: { email: string; role_id: string; team_ids?: string[] }) =>
+    api.post<Invitation>('/api/v1/invitations', body),
+  revoke: (id: string) => api.del(`/api/v1/invitations/${q(id)}`),
+};
+
+export const roles = {
+  list: () => listAll<Role>('/api/v1/roles'),
+  create: (body: { name: string; permissions: string[] }) => api.post<Role>('/api/v1/roles', body),
+  update: (id: string, body: { name?: string; permissions?: string[] }) =>
+    api.patch<Role>(`/api/v1/roles/${q(id)}`, body),
+  remove: (id: string) => api.del(`/api/v1/roles/${q(id)}`),
+};
+
+export const teams = {
+  list: () => listAll<Team>('/api/v1/teams'),
+  create: (body: { name: string; member_ids?: string[] }) => api.post<Team>('/api/v1/teams', body),
+  update: (id: string, body: { name?: string; member_ids?: string[] }) =>
+    api.patch<Team>(`/api/v1/teams/${q(id)}`, body),
+  remove: (id: string) => api.del(`/api/v1/teams/${q(id)}`),
+};
+
+export const tags = {
+  list: () => listAll<Tag>('/api/v1/tags'),
+  create: (body: { name: string; colour: string }) => api.post<Tag>('/api/v1/tags', body),
+  update: (id: string, body: { name?: string; colour?: string }) => api.patch<Tag>(`/api/v1/tags/${q(id)}`, body),
+  remove: (id: string) => api.del(`/api/v1/tags/${q(id)}`),
+};

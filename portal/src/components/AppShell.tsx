@@ -1,0 +1,215 @@
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
+import { useSession } from '../auth/session';
+import { describeError } from '../lib/errors';
+import { roleLabel } from '../lib/roles';
+import { Avatar } from './Avatar';
+import { Icon, type IconName } from './Icon';
+import { LanguagePicker } from './LanguagePicker';
+import { Logo } from './Logo';
+import { PageLoading } from './Spinner';
+import { useToast } from './Toasts';
+
+/** Routes inside it need a session; without one the person goes to /login and comes back. */
+export function RequireAuth() {
+  const { t } = useTranslation();
+  const session = useSession();
+  const location = useLocation();
+  if (session.status === 'loading') return <PageLoading label={t('shell.loadingSession')} />;
+  if (session.status === 'anonymous') {
+    const next = location.pathname + location.search;
+    return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
+  }
+  return <AppShell />;
+}
+
+interface NavItem {
+  to: string;
+  label: string;
+  icon: IconName;
+  visible: boolean;
+}
+
+export function AppShell() {
+  const { t } = useTranslation();
+  const session = useSession();
+  const me = session.me!;
+  const can = session.can;
+
+  const settings: NavItem[] = [
+    { to: '/settings/agents', label: t('nav.agents'), icon: 'users', visible: can('agents:manage') || can('teams:manage') },
+    { to: '/settings/teams', label: t('nav.teams'), icon: 'team', visible: true },
+    { to: '/settings/roles', label: t('nav.roles'), icon: 'shield', visible: true },
+    { to: '/settings/tags', label: t('nav.tags'), icon: 'tag', visible: true },
+  ];
+
+  return (
+    <div className="shell">
+      <aside className="sidebar">
+        <div className="sidebar-brand">
+          <Logo size={30} />
+        </div>
+        <nav className="sidebar-nav" aria-label={t('nav.main')}>
+          <NavLink to="/inbox" className="nav-item">
+            <Icon name="inbox" />
+            <span>{t('nav.inbox')}</span>
+          </NavLink>
+          <div className="nav-section">{t('nav.settings')}</div>
+          {settings
+            .filter((item) => item.visible)
+            .map((item) => (
+              <NavLink key={item.to} to={item.to} className="nav-item">
+                <Icon name={item.icon} />
+                <span>{item.label}</span>
+              </NavLink>
+            ))}
+        </nav>
+        <div className="sidebar-footer">
+          <Avatar name={me.user.name} seed={me.user.id} size={32} />
+          <div className="sidebar-user">
+            <div className="sidebar-user-name" data-testid="current-user">
+              {me.user.name}
+            </div>
+            <div className="sidebar-user-role">{roleLabel(t, me.membership.role.name)}</div>
+          </div>
+        </div>
+      </aside>
+      <div className="shell-main">
+        <header className="topbar">
+          <BusinessSwitcher />
+          <div className="topbar-right">
+            <LanguagePicker />
+            <span className="topbar-divider" aria-hidden="true" />
+            <span className="topbar-user">
+              <Avatar name={me.user.name} seed={me.user.id} size={28} />
+              <span className="topbar-user-name">{me.user.name}</span>
+            </span>
+            <LogoutButton />
+          </div>
+        </header>
+        <main className="content">
+          <Outlet />
+        </main>
+      </div>
+    </div>
+  );
+}
+
+function LogoutButton() {
+  const { t } = useTranslation();
+  const session = useSession();
+  const navigate = useNavigate();
+  const [busy, setBusy] = useState(false);
+  return (
+    <button
+      type="button"
+      className="btn btn-ghost btn-sm"
+      disabled={busy}
+      onClick={async () => {
+        setBusy(true);
+        await session.logout();
+        navigate('/login', { replace: true });
+      }}
+    >
+      <Icon name="logout" size={16} />
+      {t('shell.logout')}
+    </button>
+  );
+}
+
+export function BusinessSwitcher() {
+  const { t } = useTranslation();
+  const session = useSession();
+  const toast = useToast();
+  const navigate = useNavigate();
+  const me = session.me!;
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  const others = me.memberships.length > 1;
+
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: MouseEvent) => {
+      if (root.current && !root.current.contains(e.target as Node)) setOpen(false);
+    };
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    document.addEventListener('mousedown', onDown);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('mousedown', onDown);
+      document.removeEventListener('keydown', onKey);
+    };
+  }, [open]);
+
+  const current = (
+    <>
+      <span className="business-mark" aria-hidden="true">
+        <Icon name="building" size={16} />
+      </span>
+      <span className="business-text">
+        <span className="business-label">{t('shell.business')}</span>
+        <span className="business-name" data-testid="current-business">
+          {me.tenant.name}
+        </span>
+      </span>
+    </>
+  );
+
+  if (!others) return <div className="business-switcher business-static">{current}</div>;
+
+  return (
+    <div className="business-switcher" ref={root}>
+      <button
+        type="button"
+        className="business-button"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-label={t('shell.switchBusiness')}
+        disabled={busy}
+        onClick={() => setOpen((o) => !o)}
+      >
+        {current}
+        <Icon name="chevronDown" size={16} />
+      </button>
+      {open && (
+        <div className="menu" role="menu" aria-label={t('shell.yourBusinesses')}>
+          <div className="menu-title">{t('shell.yourBusinesses')}</div>
+          {me.memberships.map((m) => {
+            const active = m.tenant_id === me.tenant.id;
+            return (
+              <button
+                key={m.tenant_id}
+                type="button"
+                role="menuitemradio"
+                aria-checked={active}
+                className={`menu-item${active ? ' menu-item-active' : ''}`}
+                onClick={async () => {
+                  setOpen(false);
+                  if (active) return;
+                  setBusy(true);
+                  try {
+                    await session.switchTenant(m.tenant_id);
+                    toast.success(t('shell.switched', { business: m.tenant_name }));
+                    navigate('/inbox');
+                  } catch (e) {
+                    toast.error(describeError(t, e));
+                  } finally {
+                    setBusy(false);
+                  }
+                }}
+              >
+                <span className="menu-item-main">
+                  <span className="menu-item-name">{m.tenant_name}</span>
+                  <span className="menu-item-sub">{roleLabel(t, m.role_name)}</span>
+                </span>
+                {active && <Icon name="check" size={16} />}
+              </button>
+            );
+          })}
+        </div>
+      )}
+    </div>
+  );
+}

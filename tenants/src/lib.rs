@@ -1,0 +1,26 @@
+//! # chorus-tenants
+//!
+//! The Chorus domain and its tenant-isolated store. Everything a business owns lives behind
+//! [`db::Store`]: request code reaches data only through the tenant door ([`db::Store::tenant`]),
+//! where PostgreSQL Row-Level Security confines every query to one business. Nothing here knows
+//! about HTTP; the API crate maps [`Error`] to responses once.
+
+pub mod access;
+pub mod accounts;
+pub mod audit;
+pub mod businesses;
+pub mod crypto;
+pub mod db;
+pub mod error;
+pub mod ids;
+pub mod jobs;
+pub mod mail;
+pub mod pagination;
+pub mod passwords;
+pub mod people;
+pub mod permissions;
+pub mod schema;
+pub mod sessions;
+pub mod tags;
+
+pub use error::{Error, Result};

@@ -1,0 +1,228 @@
+//! Outgoing email. Messages are rendered here (English and Spanish) and sent by the worker's
+//! `send_email` job, so a slow or failing SMTP server never slows a request and is retried.
+//! With `CHORUS_SMTP_URL` set, mail goes out over SMTP (lettre); without it, each message is
+//! written as an `.eml` file into a folder (`./.chorus/mail/` by default) for development and tests.
+
+use std::path::PathBuf;
+
+use lettre::message::{Mailbox, MultiPart, header::ContentType};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// A rendered message, as stored in a `send_email` job.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Where mail goes.
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+    Files {
+        transport: AsyncFileTransport<Tokio1Executor>,
+        dir: PathBuf,
+        from: Mailbox,
+    },
+}
+
+impl Mailer {
+    pub fn smtp(url: &str, from: &str) -> anyhow::Result<Self> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build();
+        Ok(Self::Smtp {
+            transport,
+            from: from.parse()?,
+        })
+    }
+
+    pub fn files(dir: PathBuf, from: &str) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&dir)?;
+        Ok(Self::Files {
+            transport: AsyncFileTransport::new(&dir),
+            dir,
+            from: from.parse()?,
+        })
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Smtp { .. } => "smtp".into(),
+            Self::Files { dir, .. } => format!("files in {}", dir.display()),
+        }
+    }
+
+    pub async fn send(&self, email: &Email) -> Result<()> {
+        let from = match self {
+            Self::Smtp { from, .. } | Self::Files { from, .. } => from.clone(),
+        };
+        let to: Mailbox = email
+            .to
+            .parse()
+            .map_err(|e| Error::Internal(anyhow::anyhow!("bad recipient {}: {e}", email.to)))?;
+        let message = Message::builder()
+            .from(from)
+            .to(to)
+            .subject(email.subject.clone())
+            .multipart(MultiPart::alternative_plain_html(
+                email.text.clone(),
+                email.html.clone(),
+            ))
+            .map_err(|e| Error::Internal(anyhow::anyhow!("building mail: {e}")))?;
+        let _ = ContentType::TEXT_PLAIN;
+        match self {
+            Self::Smtp { transport, .. } => transport
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| Error::Internal(anyhow::anyhow!("smtp: {e}"))),
+            Self::Files { transport, .. } => transport
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| Error::Internal(anyhow::anyhow!("writing mail: {e}"))),
+        }
+    }
+}
+
+/// The language of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Es,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Self {
+        if s.starts_with("es") {
+            Lang::Es
+        } else {
+            Lang::En
+        }
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn render(
+    to: &str,
+    subject: String,
+    greeting: String,
+    body: String,
+    action: String,
+    link: &str,
+    footer: String,
+) -> Email {
+    let text = format!("{greeting}\n\n{body}\n\n{action}: {link}\n\n{footer}\n");
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;color:#1f2937\">\
+<p>{}</p><p>{}</p><p><a href=\"{}\" style=\"background:#0f766e;color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none\">{}</a></p>\
+<p style=\"color:#6b7280;font-size:13px\">{}</p></body></html>",
+        escape(&greeting),
+        escape(&body),
+        escape(link),
+        escape(&action),
+        escape(&footer)
+    );
+    Email {
+        to: to.to_owned(),
+        subject,
+        text,
+        html,
+    }
+}
+
+/// "Confirm your email" after signup.
+pub fn verify_email(lang: Lang, to: &str, name: &str, link: &str) -> Email {
+    match lang {
+        Lang::En => render(
+            to,
+            "Confirm your email for Chorus".into(),
+            format!("Hi {name},"),
+            "Welcome to Chorus. Please confirm your email address to start using your team inbox. The link is valid for 48 hours.".into(),
+            "Confirm email".into(),
+            link,
+            "If you did not sign up, you can ignore this message.".into(),
+        ),
+        Lang::Es => render(
+            to,
+            "Confirma tu correo en Chorus".into(),
+            format!("Hola {name}:"),
+            "Te damos la bienvenida a Chorus. Confirma tu dirección de correo para empezar a usar la bandeja de tu equipo. El enlace vale 48 horas.".into(),
+            "Confirmar correo".into(),
+            link,
+            "Si no te registraste, ignora este mensaje.".into(),
+        ),
+    }
+}
+
+/// "Reset your password".
+pub fn reset_password(lang: Lang, to: &str, name: &str, link: &str) -> Email {
+    match lang {
+        Lang::En => render(
+            to,
+            "Reset your Chorus password".into(),
+            format!("Hi {name},"),
+            "Someone asked to reset the password of your Chorus account. The link is valid for one hour and can be used once.".into(),
+            "Choose a new password".into(),
+            link,
+            "If it was not you, ignore this message: your password stays as it is.".into(),
+        ),
+        Lang::Es => render(
+            to,
+            "Restablece tu contraseña de Chorus".into(),
+            format!("Hola {name}:"),
+            "Alguien pidió restablecer la contraseña de tu cuenta de Chorus. El enlace vale una hora y se puede usar una vez.".into(),
+            "Elegir una contraseña nueva".into(),
+            link,
+            "Si no fuiste tú, ignora este mensaje: tu contraseña no cambia.".into(),
+        ),
+    }
+}
+
+/// "You are invited to join a business".
+pub fn invitation(
+    lang: Lang,
+    to: &str,
+    inviter: &str,
+    business: &str,
+    role: &str,
+    link: &str,
+) -> Email {
+    match lang {
+        Lang::En => render(
+            to,
+            format!("{inviter} invited you to {business} on Chorus"),
+            "Hello,".into(),
+            format!(
+                "{inviter} invited you to answer {business}'s WhatsApp conversations on Chorus as {role}. The invitation is valid for 7 days."
+            ),
+            "Accept the invitation".into(),
+            link,
+            "If you were not expecting this, you can ignore it.".into(),
+        ),
+        Lang::Es => render(
+            to,
+            format!("{inviter} te invitó a {business} en Chorus"),
+            "Hola:".into(),
+            format!(
+                "{inviter} te invitó a atender las conversaciones de WhatsApp de {business} en Chorus con el rol {role}. La invitación vale 7 días."
+            ),
+            "Aceptar la invitación".into(),
+            link,
+            "Si no lo esperabas, ignora este mensaje.".into(),
+        ),
+    }
+}

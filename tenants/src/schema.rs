@@ -1,0 +1,184 @@
+//! Diesel table definitions, kept by hand in step with `migrations/`.
+//! The catalog test (`api/tests/isolation.rs`) checks the database side of isolation.
+
+diesel::table! {
+    tenants (id) {
+        id -> Uuid,
+        name -> Text,
+        time_zone -> Text,
+        locale -> Text,
+        status -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        email -> Text,
+        name -> Text,
+        password_hash -> Text,
+        locale -> Text,
+        email_verified_at -> Nullable<Timestamptz>,
+        password_changed_at -> Timestamptz,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    platform_operators (user_id) {
+        user_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    email_tokens (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        purpose -> Text,
+        token_hash -> Bytea,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    roles (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        name -> Text,
+        builtin -> Nullable<Text>,
+        permissions -> Array<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    memberships (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        user_id -> Uuid,
+        role_id -> Uuid,
+        status -> Text,
+        deactivated_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    teams (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        name -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    team_members (tenant_id, team_id, membership_id) {
+        tenant_id -> Uuid,
+        team_id -> Uuid,
+        membership_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    tags (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        name -> Text,
+        colour -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    invitations (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        email -> Text,
+        role_id -> Uuid,
+        team_ids -> Array<Uuid>,
+        token_hash -> Bytea,
+        invited_by -> Nullable<Uuid>,
+        expires_at -> Timestamptz,
+        accepted_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        family_id -> Uuid,
+        membership_id -> Uuid,
+        token_hash -> Bytea,
+        expires_at -> Timestamptz,
+        rotated_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    audit_log (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        actor_membership_id -> Nullable<Uuid>,
+        action -> Text,
+        target_type -> Text,
+        target_id -> Nullable<Uuid>,
+        before -> Nullable<Jsonb>,
+        after -> Nullable<Jsonb>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> Uuid,
+        tenant_id -> Nullable<Uuid>,
+        job_type -> Text,
+        data -> Jsonb,
+        priority -> Int2,
+        state -> Text,
+        run_at -> Timestamptz,
+        attempts -> Int4,
+        max_attempts -> Int4,
+        last_error -> Nullable<Text>,
+        locked_until -> Nullable<Timestamptz>,
+        locked_by -> Nullable<Text>,
+        dedupe_key -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(email_tokens -> users (user_id));
+diesel::joinable!(memberships -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    tenants,
+    users,
+    platform_operators,
+    email_tokens,
+    roles,
+    memberships,
+    teams,
+    team_members,
+    tags,
+    invitations,
+    refresh_tokens,
+    audit_log,
+    jobs,
+);

@@ -1,0 +1,172 @@
+//! # chorus-worker
+//!
+//! The job runner. Jobs are rows in `jobs`, inserted in the same transaction as the business
+//! write that calls for them (`chorus_tenants::jobs`). The runner claims one with
+//! `FOR UPDATE SKIP LOCKED`, sets a lease and **commits before running it**, so a job that calls
+//! an outside service (SMTP, the Graph API, Stripe) never holds a transaction or a row lock open.
+//! A finished job is deleted; a failed one is retried with exponential backoff until its attempts
+//! run out, then kept as `dead` for operators. A worker that dies mid-job loses its lease and
+//! the job becomes claimable again once the lease expires (at-least-once; handlers are written to
+//! be idempotent).
+//!
+//! Wake-ups: in-process enqueuers call [`Runner::wakeup`] after they commit; other processes are
+//! found by polling (every second by default).
+
+pub mod queue;
+pub mod registry;
+
+pub use queue::{Claimed, DrainReport};
+pub use registry::{Environment, Registry};
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+/// Runs jobs until cancelled.
+#[derive(Clone)]
+pub struct Runner {
+    env: Environment,
+    registry: Arc<Registry>,
+    wakeup: Arc<Notify>,
+    worker_id: String,
+    concurrency: usize,
+    poll_interval: Duration,
+}
+
+impl Runner {
+    pub fn new(env: Environment, registry: Registry) -> Self {
+        Self {
+            env,
+            registry: Arc::new(registry),
+            wakeup: Arc::new(Notify::new()),
+            worker_id: format!("{}-{}", hostname(), std::process::id()),
+            concurrency: 4,
+            poll_interval: Duration::from_secs(1),
+        }
+    }
+
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    pub fn poll_interval(mut self, d: Duration) -> Self {
+        self.poll_interval = d;
+        self
+    }
+
+    /// A handle enqueuers in this process use to wake the runner after they commit.
+    pub fn wakeup(&self) -> Arc<Notify> {
+        self.wakeup.clone()
+    }
+
+    /// Claim and run jobs until `shutdown` fires; then stop claiming and wait for running jobs.
+    pub async fn run(&self, shutdown: CancellationToken) {
+        let mut running = JoinSet::new();
+        tracing::info!(worker = %self.worker_id, concurrency = self.concurrency, "worker started");
+        loop {
+            while running.try_join_next().is_some() {}
+            if shutdown.is_cancelled() {
+                break;
+            }
+            if running.len() >= self.concurrency {
+                tokio::select! {
+                    _ = running.join_next() => {}
+                    _ = shutdown.cancelled() => {}
+                }
+                continue;
+            }
+            // Register interest before looking, so a wake-up between the look and the wait is kept.
+            let notified = self.wakeup.notified();
+            match queue::claim(&self.env.store, &self.worker_id, &self.registry.job_types()).await {
+                Ok(Some(job)) => {
+                    let runner = self.clone();
+                    running.spawn(async move { runner.execute(job).await });
+                }
+                Ok(None) => {
+                    tokio::select! {
+                        _ = notified => {}
+                        _ = tokio::time::sleep(self.poll_interval) => {}
+                        _ = shutdown.cancelled() => {}
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "claiming a job failed; retrying shortly");
+                    tokio::select! {
+                        _ = tokio::time::sleep(self.poll_interval * 2) => {}
+                        _ = shutdown.cancelled() => {}
+                    }
+                }
+            }
+        }
+        let in_flight = running.len();
+        if in_flight > 0 {
+            tracing::info!(in_flight, "worker stopping: finishing running jobs");
+        }
+        while running.join_next().await.is_some() {}
+        tracing::info!(worker = %self.worker_id, "worker stopped");
+    }
+
+    /// Run every job that is ready now, one at a time, until none is left. For tests and
+    /// one-off commands: deterministic, no background task.
+    pub async fn drain(&self) -> anyhow::Result<DrainReport> {
+        let mut report = DrainReport::default();
+        while let Some(job) =
+            queue::claim(&self.env.store, &self.worker_id, &self.registry.job_types()).await?
+        {
+            if self.execute(job).await {
+                report.succeeded += 1;
+            } else {
+                report.failed += 1;
+            }
+            if report.succeeded + report.failed > 10_000 {
+                anyhow::bail!("drain did not converge after 10000 jobs");
+            }
+        }
+        Ok(report)
+    }
+
+    /// Run one claimed job and record the outcome. Returns whether it succeeded.
+    async fn execute(&self, job: Claimed) -> bool {
+        let started = std::time::Instant::now();
+        let job_type = job.job_type.clone();
+        let outcome = match self.registry.handler(&job.job_type) {
+            Some(handler) => {
+                let fut = handler(self.env.clone(), job.clone());
+                match tokio::spawn(fut).await {
+                    Ok(r) => r,
+                    Err(e) => Err(anyhow::anyhow!("job panicked: {e}")),
+                }
+            }
+            None => Err(anyhow::anyhow!("no handler for job type {}", job.job_type)),
+        };
+        let elapsed = started.elapsed().as_secs_f64();
+        metrics::histogram!("chorus_job_duration_seconds", "job_type" => job_type.clone())
+            .record(elapsed);
+        let ok = outcome.is_ok();
+        let recorded = match outcome {
+            Ok(()) => {
+                metrics::counter!("chorus_jobs_succeeded_total", "job_type" => job_type.clone())
+                    .increment(1);
+                queue::complete(&self.env.store, job.id).await
+            }
+            Err(e) => {
+                metrics::counter!("chorus_jobs_failed_total", "job_type" => job_type.clone())
+                    .increment(1);
+                tracing::warn!(job_id = %job.id, job_type = %job.job_type, attempt = job.attempts, error = %e, "job failed");
+                queue::fail(&self.env.store, &job, &format!("{e:#}")).await
+            }
+        };
+        if let Err(e) = recorded {
+            tracing::error!(job_id = %job.id, error = %e, "could not record a job's outcome; its lease will expire and it will run again");
+        }
+        ok
+    }
+}
+
+fn hostname() -> String {
+    std::env::var("HOSTNAME").unwrap_or_else(|_| "worker".into())
+}

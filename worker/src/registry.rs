@@ -1,0 +1,62 @@
+//! Job types and their handlers, and the environment handlers run in.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+
+use chorus_tenants::db::Store;
+use chorus_tenants::jobs::SEND_EMAIL;
+use chorus_tenants::mail::{Email, Mailer};
+
+use crate::queue::Claimed;
+
+/// What job handlers may use.
+#[derive(Clone)]
+pub struct Environment {
+    pub store: Store,
+    pub mailer: Mailer,
+}
+
+pub type Handler =
+    Arc<dyn Fn(Environment, Claimed) -> BoxFuture<'static, anyhow::Result<()>> + Send + Sync>;
+
+/// Job type name → handler.
+#[derive(Default, Clone)]
+pub struct Registry {
+    handlers: HashMap<String, Handler>,
+}
+
+impl Registry {
+    /// Every job type Chorus knows.
+    pub fn standard() -> Self {
+        let mut r = Self::default();
+        r.register(SEND_EMAIL, |env, job| Box::pin(send_email(env, job)));
+        r
+    }
+
+    pub fn register<F>(&mut self, job_type: &str, handler: F)
+    where
+        F: Fn(Environment, Claimed) -> BoxFuture<'static, anyhow::Result<()>>
+            + Send
+            + Sync
+            + 'static,
+    {
+        self.handlers.insert(job_type.to_owned(), Arc::new(handler));
+    }
+
+    pub fn handler(&self, job_type: &str) -> Option<Handler> {
+        self.handlers.get(job_type).cloned()
+    }
+
+    pub fn job_types(&self) -> Vec<String> {
+        self.handlers.keys().cloned().collect()
+    }
+}
+
+async fn send_email(env: Environment, job: Claimed) -> anyhow::Result<()> {
+    let email: Email = serde_json::from_value(job.data)?;
+    env.mailer.send(&email).await?;
+    tracing::info!(to = %email.to, subject = %email.subject, "mail sent");
+    Ok(())
+}
