@@ -22,5 +22,7 @@ pub mod permissions;
 pub mod schema;
 pub mod sessions;
 pub mod tags;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use error::{Error, Result};

@@ -38,12 +38,14 @@ export function AuthLayout({ title, subtitle, children, footer }: {
           </span>
           <LanguagePicker compact />
         </div>
-        <div className="auth-card">
-          {title && <h1 className="auth-title">{title}</h1>}
-          {subtitle && <p className="auth-subtitle">{subtitle}</p>}
-          {children}
+        <div className="auth-center">
+          <div className="auth-card">
+            {title && <h1 className="auth-title">{title}</h1>}
+            {subtitle && <p className="auth-subtitle">{subtitle}</p>}
+            {children}
+          </div>
+          {footer && <div className="auth-footer">{footer}</div>}
         </div>
-        {footer && <div className="auth-footer">{footer}</div>}
       </main>
     </div>
   );

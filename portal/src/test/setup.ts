@@ -1,0 +1,10 @@
+import { cleanup } from '@testing-library/react';
+import { afterEach } from 'vitest';
+import i18n from '../i18n';
+
+// Tests read English strings regardless of the machine's locale.
+void i18n.changeLanguage('en');
+
+afterEach(() => {
+  cleanup();
+});
