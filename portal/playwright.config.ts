@@ -5,6 +5,7 @@ import { defineConfig } from '@playwright/test';
 // Chromium (Debian package) through CHROMIUM_PATH.
 export default defineConfig({
   testDir: './e2e',
+  testMatch: '**/*.spec.ts', // e2e/*.test.ts are Vitest unit tests of the helpers
   outputDir: './test-results',
   timeout: 60_000,
   expect: { timeout: 10_000 },

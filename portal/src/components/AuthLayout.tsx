@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Icon } from './Icon';
 import { LanguagePicker } from './LanguagePicker';
 import { Logo } from './Logo';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 /** The frame of every public page: a brand panel on wide screens and the form card. */
 export function AuthLayout({ title, subtitle, children, footer }: {
@@ -12,6 +13,7 @@ export function AuthLayout({ title, subtitle, children, footer }: {
   footer?: ReactNode;
 }) {
   const { t } = useTranslation();
+  useDocumentTitle(title);
   return (
     <div className="auth-page">
       <aside className="auth-aside">
@@ -57,6 +59,7 @@ export function AuthStatus({ icon, tone, title, children }: {
   title: ReactNode;
   children?: ReactNode;
 }) {
+  useDocumentTitle(title);
   return (
     <div className="auth-status">
       <div className={`auth-status-icon auth-status-${tone}`}>

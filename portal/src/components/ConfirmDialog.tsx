@@ -47,7 +47,7 @@ export function ConfirmDialog({
           <button type="button" className="btn btn-secondary" onClick={onClose} disabled={busy}>
             {t('common.cancel')}
           </button>
-          <button type="submit" className={`btn btn-${tone}`} disabled={busy} autoFocus>
+          <button type="submit" className={`btn btn-${tone}`} disabled={busy} data-autofocus>
             {busy ? (busyLabel ?? t('common.saving')) : confirmLabel}
           </button>
         </>

@@ -27,7 +27,7 @@ export function Modal({ title, subtitle, onClose, children, footer, onSubmit, si
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null;
     const first = panel.current?.querySelector<HTMLElement>(
-      'input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])',
+      'input:not([type=hidden]):not([disabled]):not([readonly]), select:not([disabled]), textarea:not([disabled]), [data-autofocus]',
     );
     (first ?? panel.current)?.focus();
     const onKey = (e: KeyboardEvent) => {

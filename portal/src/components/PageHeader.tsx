@@ -1,6 +1,8 @@
 import type { ReactNode } from 'react';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 export function PageHeader({ title, subtitle, actions }: { title: ReactNode; subtitle?: ReactNode; actions?: ReactNode }) {
+  useDocumentTitle(title);
   return (
     <div className="page-header">
       <div>
