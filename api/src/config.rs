@@ -6,6 +6,8 @@
 //! - `CHORUS_SMTP_URL`: unset means mail is written as `.eml` files under `$CHORUS_HOME/mail/`.
 //! - `CHORUS_MAIL_FROM` (default `Chorus <no-reply@chorus.localhost>`).
 //! - `CHORUS_DB_POOL_SIZE` (default 16).
+//! - `CHORUS_RATE_LOGIN_PER_IP`, `..._LOGIN_PER_ACCOUNT`, `..._SIGNUP_PER_IP`, `..._RESET_PER_IP`,
+//!   `..._RESET_PER_ACCOUNT`: per-minute limits (defaults 30, 10, 10, 10, 3).
 //! - `CHORUS_META_APP_SECRET`, `CHORUS_META_VERIFY_TOKEN`, `CHORUS_GRAPH_API_URL`,
 //!   `CHORUS_GRAPH_API_VERSION`, `CHORUS_STRIPE_SECRET_KEY`, `CHORUS_STRIPE_WEBHOOK_SECRET`,
 //!   `CHORUS_STRIPE_API_URL`, `CHORUS_MEDIA_STORE` are read by the features that use them.
@@ -87,7 +89,7 @@ impl Config {
             mail_from: var("CHORUS_MAIL_FROM")
                 .unwrap_or_else(|| "Chorus <no-reply@chorus.localhost>".into()),
             pool_size,
-            rate_limits: RateLimits::default(),
+            rate_limits: rate_limits_from_env()?,
             portal_dir: var("CHORUS_PORTAL_DIR").map(PathBuf::from),
         })
     }
@@ -97,6 +99,23 @@ impl Config {
     pub fn cookie_secure(&self) -> bool {
         true
     }
+}
+
+/// `CHORUS_RATE_<NAME>` (per minute) overrides a default limit, e.g. `CHORUS_RATE_LOGIN_PER_ACCOUNT=20`.
+fn rate_limits_from_env() -> anyhow::Result<RateLimits> {
+    let mut l = RateLimits::default();
+    for (name, slot) in [
+        ("CHORUS_RATE_LOGIN_PER_IP", &mut l.login_per_ip),
+        ("CHORUS_RATE_LOGIN_PER_ACCOUNT", &mut l.login_per_account),
+        ("CHORUS_RATE_SIGNUP_PER_IP", &mut l.signup_per_ip),
+        ("CHORUS_RATE_RESET_PER_IP", &mut l.reset_per_ip),
+        ("CHORUS_RATE_RESET_PER_ACCOUNT", &mut l.reset_per_account),
+    ] {
+        if let Some(v) = var(name) {
+            *slot = v.parse().with_context(|| format!("{name} must be a number"))?;
+        }
+    }
+    Ok(l)
 }
 
 /// In development, a random secret kept in `$CHORUS_HOME/secret` so sessions survive restarts.
