@@ -112,7 +112,9 @@ fn rate_limits_from_env() -> anyhow::Result<RateLimits> {
         ("CHORUS_RATE_RESET_PER_ACCOUNT", &mut l.reset_per_account),
     ] {
         if let Some(v) = var(name) {
-            *slot = v.parse().with_context(|| format!("{name} must be a number"))?;
+            *slot = v
+                .parse()
+                .with_context(|| format!("{name} must be a number"))?;
         }
     }
     Ok(l)

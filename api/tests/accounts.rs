@@ -1,4 +1,5 @@
 //! Signup, verification, login, tokens, refresh rotation, logout, reset, rate limits, switching.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Tenant isolation at the database: the catalog rules every tenant table must follow, and what
 //! the app role can see inside and outside the tenant door.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -62,17 +63,30 @@ async fn every_tenant_table_is_isolated() {
     .load(&mut conn)
     .await
     .unwrap();
-    assert!(rows.len() >= 8, "expected the tenant tables, found {rows:?}");
+    assert!(
+        rows.len() >= 8,
+        "expected the tenant tables, found {rows:?}"
+    );
     let mut failures = vec![];
     for t in &rows {
         if SYSTEM_TABLES.iter().any(|(name, _)| *name == t.table_name) {
             continue;
         }
-        if !(t.rls_enabled && t.rls_forced && t.policies > 0 && t.policy_uses_setting && t.tenant_id_leads_pk && t.tenant_id_not_null) {
+        if !(t.rls_enabled
+            && t.rls_forced
+            && t.policies > 0
+            && t.policy_uses_setting
+            && t.tenant_id_leads_pk
+            && t.tenant_id_not_null)
+        {
             failures.push(format!("{t:?}"));
         }
     }
-    assert!(failures.is_empty(), "tables breaking the isolation rules:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "tables breaking the isolation rules:\n{}",
+        failures.join("\n")
+    );
     // The root and global tables are protected too.
     for table in ["tenants", "users"] {
         let r: Vec<TableRules> = diesel::sql_query(format!(
@@ -83,7 +97,10 @@ async fn every_tenant_table_is_isolated() {
         .load(&mut conn)
         .await
         .unwrap();
-        assert!(r[0].rls_enabled && r[0].rls_forced, "{table} must have forced RLS");
+        assert!(
+            r[0].rls_enabled && r[0].rls_forced,
+            "{table} must have forced RLS"
+        );
     }
 }
 
@@ -118,7 +135,10 @@ async fn the_app_role_is_plain() {
         current_user: String,
     }
     let mut c = app.state.store.app_connection().await.unwrap();
-    let who: Who = diesel::sql_query("SELECT current_user::text AS current_user").get_result(&mut *c).await.unwrap();
+    let who: Who = diesel::sql_query("SELECT current_user::text AS current_user")
+        .get_result(&mut *c)
+        .await
+        .unwrap();
     assert_eq!(who.current_user, "chorus_app");
 }
 
@@ -128,7 +148,13 @@ async fn the_tenant_door_confines_queries() {
     let a = app.signup_owner("Alpha", &email("alpha")).await;
     let b = app.signup_owner("Beta", &email("beta")).await;
     for (s, name) in [(&a, "alpha-tag"), (&b, "beta-tag")] {
-        let res = app.post("/api/v1/tags", Some(&s.access_token), json!({"name": name, "colour": "#112233"})).await;
+        let res = app
+            .post(
+                "/api/v1/tags",
+                Some(&s.access_token),
+                json!({"name": name, "colour": "#112233"}),
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::CREATED);
     }
     let ta: TenantId = a.tenant_id.parse().unwrap();
@@ -137,11 +163,17 @@ async fn the_tenant_door_confines_queries() {
 
     // Inside A's door, a query with no tenant filter sees only A's rows.
     let (names, businesses) = store
-        .tenant(ta, async |tx: &mut TenantTx| -> chorus_tenants::Result<(Vec<String>, i64)> {
-            let names = tags::table.select(tags::name).load::<String>(tx.pg()).await?;
-            let n = tenants::table.count().get_result::<i64>(tx.pg()).await?;
-            Ok((names, n))
-        })
+        .tenant(
+            ta,
+            async |tx: &mut TenantTx| -> chorus_tenants::Result<(Vec<String>, i64)> {
+                let names = tags::table
+                    .select(tags::name)
+                    .load::<String>(tx.pg())
+                    .await?;
+                let n = tenants::table.count().get_result::<i64>(tx.pg()).await?;
+                Ok((names, n))
+            },
+        )
         .await
         .unwrap();
     assert_eq!(names, vec!["alpha-tag".to_owned()]);
@@ -149,30 +181,53 @@ async fn the_tenant_door_confines_queries() {
 
     // Outside any door the app role sees nothing at all.
     let mut raw = store.app_connection().await.unwrap();
-    assert_eq!(tags::table.count().get_result::<i64>(&mut *raw).await.unwrap(), 0);
-    assert_eq!(tenants::table.count().get_result::<i64>(&mut *raw).await.unwrap(), 0);
+    assert_eq!(
+        tags::table
+            .count()
+            .get_result::<i64>(&mut *raw)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        tenants::table
+            .count()
+            .get_result::<i64>(&mut *raw)
+            .await
+            .unwrap(),
+        0
+    );
 
     // Inside A's door, writing a row that carries B's tenant_id is rejected by the policy.
     let err = store
-        .tenant(ta, async |tx: &mut TenantTx| -> chorus_tenants::Result<usize> {
-            Ok(diesel::insert_into(tags::table)
-                .values((
-                    tags::tenant_id.eq(tb),
-                    tags::id.eq(uuid::Uuid::now_v7()),
-                    tags::name.eq("smuggled"),
-                    tags::colour.eq("#000000"),
-                ))
-                .execute(tx.pg())
-                .await?)
-        })
+        .tenant(
+            ta,
+            async |tx: &mut TenantTx| -> chorus_tenants::Result<usize> {
+                Ok(diesel::insert_into(tags::table)
+                    .values((
+                        tags::tenant_id.eq(tb),
+                        tags::id.eq(uuid::Uuid::now_v7()),
+                        tags::name.eq("smuggled"),
+                        tags::colour.eq("#000000"),
+                    ))
+                    .execute(tx.pg())
+                    .await?)
+            },
+        )
         .await
         .unwrap_err();
     assert!(err.to_string().contains("row-level security"), "{err}");
     // Nor can A's door update B's rows (they are invisible: zero rows touched).
     let touched = store
-        .tenant(ta, async |tx: &mut TenantTx| -> chorus_tenants::Result<usize> {
-            Ok(diesel::update(tags::table.filter(tags::tenant_id.eq(tb))).set(tags::name.eq("pwned")).execute(tx.pg()).await?)
-        })
+        .tenant(
+            ta,
+            async |tx: &mut TenantTx| -> chorus_tenants::Result<usize> {
+                Ok(diesel::update(tags::table.filter(tags::tenant_id.eq(tb)))
+                    .set(tags::name.eq("pwned"))
+                    .execute(tx.pg())
+                    .await?)
+            },
+        )
         .await
         .unwrap();
     assert_eq!(touched, 0);
@@ -180,5 +235,12 @@ async fn the_tenant_door_confines_queries() {
     // The setting does not survive the transaction on a pooled connection.
     let mut raw = store.app_connection().await.unwrap();
     raw.batch_execute("SELECT 1").await.unwrap();
-    assert_eq!(tags::table.count().get_result::<i64>(&mut *raw).await.unwrap(), 0);
+    assert_eq!(
+        tags::table
+            .count()
+            .get_result::<i64>(&mut *raw)
+            .await
+            .unwrap(),
+        0
+    );
 }

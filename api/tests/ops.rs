@@ -1,5 +1,6 @@
 //! Operations surface: health, readiness, metrics, OpenAPI and its docs page, request ids,
 //! security headers, unknown routes, the portal fallback.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

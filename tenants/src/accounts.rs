@@ -376,7 +376,7 @@ pub async fn login(
     let memberships = memberships_of(store, user).await?;
     let chosen = match tenant {
         Some(t) => memberships.iter().find(|m| m.tenant_id == t),
-        None => memberships.iter().next(),
+        None => <[MembershipSummary]>::first(&memberships),
     };
     let Some(m) = chosen else {
         return Err(Error::forbidden(
@@ -592,31 +592,6 @@ pub fn generate_password() -> String {
     crypto::random_secret()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::EmailAddress;
-
-    #[test]
-    fn emails() {
-        assert_eq!(
-            EmailAddress::parse(" Ana@Example.COM ").unwrap().as_str(),
-            "ana@example.com"
-        );
-        for bad in [
-            "",
-            "ana",
-            "ana@",
-            "@example.com",
-            "ana@example",
-            "a b@example.com",
-            "ana@.com",
-            "ana@example..com",
-        ] {
-            assert!(EmailAddress::parse(bad).is_err(), "{bad}");
-        }
-    }
-}
-
 /// Make a person a platform operator (the `chorus admin create-operator` command).
 pub async fn make_operator(store: &Store, user: UserId) -> Result<()> {
     use crate::schema::platform_operators;
@@ -695,4 +670,29 @@ pub async fn add_member(
             },
         )
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EmailAddress;
+
+    #[test]
+    fn emails() {
+        assert_eq!(
+            EmailAddress::parse(" Ana@Example.COM ").unwrap().as_str(),
+            "ana@example.com"
+        );
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@example.com",
+            "ana@example",
+            "a b@example.com",
+            "ana@.com",
+            "ana@example..com",
+        ] {
+            assert!(EmailAddress::parse(bad).is_err(), "{bad}");
+        }
+    }
 }

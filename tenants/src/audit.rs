@@ -92,7 +92,6 @@ pub async fn list(tx: &mut TenantTx, page: PageRequest) -> Result<Page<AuditReco
     if let Some(after) = page.after {
         q = q.filter(audit_log::id.lt(after));
     }
-    #[allow(clippy::type_complexity)]
     let rows: Vec<(
         AuditId,
         Option<MembershipId>,

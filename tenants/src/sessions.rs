@@ -75,7 +75,6 @@ pub async fn rotate(store: &Store, token: &str) -> Result<Rotated> {
         .tenant(
             tenant,
             async |tx: &mut TenantTx| -> Result<std::result::Result<Rotated, Option<uuid::Uuid>>> {
-                #[allow(clippy::type_complexity)]
                 let row: Option<(
                     uuid::Uuid,
                     MembershipId,

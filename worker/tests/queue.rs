@@ -1,5 +1,6 @@
 //! The job queue against real PostgreSQL: retries with backoff, the dead state, and two runners
 //! never running the same job.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -3,12 +3,22 @@ import type { Permission } from '../api/types';
 
 const BUILTIN = ['owner', 'admin', 'supervisor', 'agent'];
 
-/** Built-in role names are shown translated; custom names as their owners wrote them. */
-export function roleLabel(t: TFunction, name: string, builtin = BUILTIN.includes(name)): string {
-  if (builtin && BUILTIN.includes(name)) return t(`roleNames.${name}`);
-  return name;
+/** The built-in key ('owner', …) of a role name, if it is one (names are unique case-insensitively). */
+export function builtinKey(name: string): string | null {
+  const key = name.trim().toLowerCase();
+  return BUILTIN.includes(key) ? key : null;
 }
 
+/**
+ * Built-in role names are shown translated; custom names as their owners wrote them. The server
+ * names built-in roles "Owner", "Admin", "Supervisor", "Agent"; role names are unique without
+ * regard to case, so a custom role can never take one of those names.
+ */
+export function roleLabel(t: TFunction, name: string, builtin?: boolean): string {
+  const key = builtinKey(name);
+  if (key && builtin !== false) return t(`roleNames.${key}`);
+  return name;
+}
 export const PERMISSION_GROUPS: { key: string; permissions: Permission[] }[] = [
   {
     key: 'conversations',

@@ -61,7 +61,6 @@ pub struct InvitationPreview {
     pub account_exists: bool,
 }
 
-#[allow(clippy::type_complexity)]
 type Row = (
     InvitationId,
     String,
@@ -311,7 +310,6 @@ fn not_found() -> Error {
 }
 
 async fn find_pending(tx: &mut TenantTx, token: &ScopedToken) -> Result<Pending> {
-    #[allow(clippy::type_complexity)]
     let row: Option<(
         String,
         RoleId,

@@ -10,7 +10,7 @@ import { Spinner } from '../../components/Spinner';
 import { describeError, splitApiError } from '../../lib/errors';
 import { roleLabel } from '../../lib/roles';
 import { useLoader } from '../../lib/useLoader';
-import { hasErrors, MIN_PASSWORD, type Errors } from '../../lib/validate';
+import { hasErrors, MAX, MIN_PASSWORD, type Errors } from '../../lib/validate';
 
 export function AcceptInvitationPage() {
   const { t } = useTranslation();
@@ -62,7 +62,7 @@ function AcceptForm({ token, invitation }: { token: string; invitation: Invitati
     const local: Errors = {};
     if (!existing) {
       if (!name.trim()) local.name = t('validation.required');
-      else if (name.trim().length > 80) local.name = t('validation.nameLength');
+      else if (name.trim().length > MAX.person) local.name = t('validation.nameLength', { max: MAX.person });
     }
     if (!password) local.password = t('validation.required');
     else if (!existing && password.length < MIN_PASSWORD) local.password = t('validation.passwordLength');

@@ -7,7 +7,7 @@ import { AuthLayout, AuthStatus } from '../../components/AuthLayout';
 import { PasswordField, TextField } from '../../components/Field';
 import { currentLanguage } from '../../i18n';
 import { describeError, splitApiError } from '../../lib/errors';
-import { EMAIL_RE, hasErrors, MIN_PASSWORD, type Errors } from '../../lib/validate';
+import { EMAIL_RE, hasErrors, MAX, MIN_PASSWORD, type Errors } from '../../lib/validate';
 
 export function SignupPage() {
   const { t } = useTranslation();
@@ -26,9 +26,9 @@ export function SignupPage() {
     const e: Errors = {};
     const business = form.business_name.trim();
     if (!business) e.business_name = t('validation.required');
-    else if (business.length < 2 || business.length > 80) e.business_name = t('validation.businessNameLength');
+    else if (business.length < 2 || business.length > MAX.business) e.business_name = t('validation.businessNameLength');
     if (!form.name.trim()) e.name = t('validation.required');
-    else if (form.name.trim().length > 80) e.name = t('validation.nameLength');
+    else if (form.name.trim().length > MAX.person) e.name = t('validation.nameLength', { max: MAX.person });
     if (!form.email.trim()) e.email = t('validation.required');
     else if (!EMAIL_RE.test(form.email.trim())) e.email = t('validation.email');
     if (!form.password) e.password = t('validation.required');
@@ -90,7 +90,7 @@ export function SignupPage() {
           value={form.business_name}
           onChange={set('business_name')}
           error={errors.business_name}
-          maxLength={80}
+          maxLength={MAX.business}
         />
         <TextField
           label={t('auth.signup.name')}

@@ -26,7 +26,7 @@ import { PageLoading } from '../../../components/Spinner';
 import { useToast } from '../../../components/Toasts';
 import { describeError, splitApiError } from '../../../lib/errors';
 import { formatDate } from '../../../lib/format';
-import { roleLabel } from '../../../lib/roles';
+import { builtinKey, roleLabel } from '../../../lib/roles';
 import { useLoader } from '../../../lib/useLoader';
 import { EMAIL_RE, hasErrors, type Errors } from '../../../lib/validate';
 
@@ -345,7 +345,7 @@ function InviteDialog({ roles, teams, business, onClose, onSent }: {
   onSent: (inv: Invitation) => void;
 }) {
   const { t } = useTranslation();
-  const defaultRole = roles.find((r) => r.builtin && r.name === 'agent') ?? roles[0];
+  const defaultRole = roles.find((r) => r.builtin && builtinKey(r.name) === 'agent') ?? roles[0];
   const [email, setEmail] = useState('');
   const [roleId, setRoleId] = useState(defaultRole?.id ?? '');
   const [teamIds, setTeamIds] = useState<Set<string>>(new Set());
@@ -366,7 +366,7 @@ function InviteDialog({ roles, teams, business, onClose, onSent }: {
       const inv = await invitationsApi.create({ email: email.trim(), role_id: roleId, team_ids: [...teamIds] });
       onSent(inv);
     } catch (e) {
-      const { form, fields } = splitApiError(t, e, ['email', 'role_id', 'team_ids'], { conflict: 'email' });
+      const { form, fields } = splitApiError(t, e, ['email', 'role_id', 'team_ids'], { already_member: 'email' });
       setErrors(fields);
       setFormError(form);
       setBusy(false);

@@ -13,16 +13,16 @@ import { PageHeader } from '../../../components/PageHeader';
 import { PageLoading } from '../../../components/Spinner';
 import { useToast } from '../../../components/Toasts';
 import { splitApiError } from '../../../lib/errors';
-import { PERMISSION_GROUPS, roleLabel } from '../../../lib/roles';
+import { builtinKey, PERMISSION_GROUPS, roleLabel } from '../../../lib/roles';
 import { useLoader } from '../../../lib/useLoader';
-import { hasErrors, type Errors } from '../../../lib/validate';
+import { hasErrors, MAX, type Errors } from '../../../lib/validate';
 
 const BUILTIN_ORDER = ['owner', 'admin', 'supervisor', 'agent'];
 
 function sortRoles(list: Role[]): Role[] {
   return [...list].sort((a, b) => {
     if (a.builtin !== b.builtin) return a.builtin ? -1 : 1;
-    if (a.builtin) return BUILTIN_ORDER.indexOf(a.name) - BUILTIN_ORDER.indexOf(b.name);
+    if (a.builtin) return BUILTIN_ORDER.indexOf(builtinKey(a.name) ?? '') - BUILTIN_ORDER.indexOf(builtinKey(b.name) ?? '');
     return a.name.localeCompare(b.name);
   });
 }
@@ -170,7 +170,7 @@ function RoleDialog({ role, readOnly, held, onClose, onSaved }: {
     setFormError(null);
     const local: Errors = {};
     if (!name.trim()) local.name = t('validation.required');
-    else if (name.trim().length > 80) local.name = t('validation.nameLength');
+    else if (name.trim().length > MAX.role) local.name = t('validation.nameLength', { max: MAX.role });
     setErrors(local);
     if (hasErrors(local)) return;
     setBusy(true);
@@ -180,7 +180,7 @@ function RoleDialog({ role, readOnly, held, onClose, onSaved }: {
       const saved = role ? await rolesApi.update(role.id, body) : await rolesApi.create(body);
       onSaved(saved, !role);
     } catch (e) {
-      const { form, fields } = splitApiError(t, e, ['name', 'permissions'], { conflict: 'name' });
+      const { form, fields } = splitApiError(t, e, ['name', 'permissions'], { role_exists: 'name' });
       setErrors(fields);
       setFormError(form);
       setBusy(false);
@@ -228,7 +228,7 @@ function RoleDialog({ role, readOnly, held, onClose, onSaved }: {
             value={name}
             onChange={(e) => setName(e.target.value)}
             error={errors.name}
-            maxLength={80}
+            maxLength={MAX.role}
           />
         )}
         <div className="field">

@@ -15,7 +15,7 @@ import { useToast } from '../../../components/Toasts';
 import { splitApiError } from '../../../lib/errors';
 import { formatDate, readableOn } from '../../../lib/format';
 import { useLoader } from '../../../lib/useLoader';
-import { COLOUR_RE, hasErrors, type Errors } from '../../../lib/validate';
+import { COLOUR_RE, hasErrors, MAX, type Errors } from '../../../lib/validate';
 
 export const TAG_COLOURS = [
   '#0f766e', '#15803d', '#65a30d', '#ca8a04', '#ea580c', '#dc2626',
@@ -142,6 +142,7 @@ function TagDialog({ tag, onClose, onSaved }: {
     setFormError(null);
     const local: Errors = {};
     if (!name.trim()) local.name = t('validation.required');
+    else if (name.trim().length > MAX.tag) local.name = t('validation.nameLength', { max: MAX.tag });
     if (!COLOUR_RE.test(colour)) local.colour = t('validation.colour');
     setErrors(local);
     if (hasErrors(local)) return;
@@ -183,7 +184,7 @@ function TagDialog({ tag, onClose, onSaved }: {
           name="name"
           placeholder={t('tags.namePlaceholder')}
           value={name}
-          maxLength={50}
+          maxLength={MAX.tag}
           onChange={(e) => setName(e.target.value)}
           error={errors.name}
         />

@@ -15,7 +15,7 @@ import { PageLoading } from '../../../components/Spinner';
 import { useToast } from '../../../components/Toasts';
 import { splitApiError } from '../../../lib/errors';
 import { useLoader } from '../../../lib/useLoader';
-import { hasErrors, type Errors } from '../../../lib/validate';
+import { hasErrors, MAX, type Errors } from '../../../lib/validate';
 
 export function TeamsPage() {
   const { t } = useTranslation();
@@ -175,7 +175,7 @@ function TeamDialog({ team, agents, onClose, onSaved }: {
     setFormError(null);
     const local: Errors = {};
     if (!name.trim()) local.name = t('validation.required');
-    else if (name.trim().length > 80) local.name = t('validation.nameLength');
+    else if (name.trim().length > MAX.team) local.name = t('validation.nameLength', { max: MAX.team });
     setErrors(local);
     if (hasErrors(local)) return;
     setBusy(true);
@@ -187,7 +187,7 @@ function TeamDialog({ team, agents, onClose, onSaved }: {
       const saved = team ? await teamsApi.update(team.id, body) : await teamsApi.create(body);
       onSaved(saved, !team);
     } catch (e) {
-      const { form, fields } = splitApiError(t, e, ['name', 'member_ids'], { conflict: 'name' });
+      const { form, fields } = splitApiError(t, e, ['name', 'member_ids'], { team_exists: 'name' });
       setErrors(fields);
       setFormError(form);
       setBusy(false);
@@ -218,7 +218,7 @@ function TeamDialog({ team, agents, onClose, onSaved }: {
           name="name"
           placeholder={t('teams.namePlaceholder')}
           value={name}
-          maxLength={80}
+          maxLength={MAX.team}
           onChange={(e) => setName(e.target.value)}
           error={errors.name}
         />
