@@ -143,12 +143,19 @@ export function createApiClient(options: ApiClientOptions = {}) {
     for (const l of sessionListeners) l(session);
   }
 
-  /** Exchanges the refresh cookie for a new session. Concurrent callers share one request. */
+  /**
+   * Exchanges the refresh cookie for a new session. Concurrent callers share one request, and
+   * tabs of the same origin take turns through the Web Locks API: the cookie is shared, and the
+   * server revokes the whole session when a rotated token is presented twice, so two tabs must
+   * never refresh with the same cookie at once.
+   */
   function refresh(): Promise<Session> {
     if (!refreshing) {
       refreshing = (async () => {
         try {
-          const res = await send('POST', '/api/v1/auth/refresh', {}, false);
+          const post = () => send('POST', '/api/v1/auth/refresh', {}, false);
+          const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+          const res = locks ? await locks.request('chorus-refresh', post) : await post();
           const session = await parse<Session>(res);
           setSession(session);
           return session;
