@@ -61,15 +61,20 @@ async fn main() -> anyhow::Result<()> {
     ));
 
     let chorus = server::Chorus::start(&args.chorus, &home).await?;
-    let client = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()?;
     let base = chorus.base_url.clone();
 
     // 2. Login throughput with the real argon2id parameters.
     let login_url = format!("{base}/api/v1/auth/login");
     let body = json!({"email": "owner@demo.chorus.test", "password": "chorus-demo-2026"});
-    let login = open_loop::closed_loop(&client, 4, Duration::from_secs(args.duration.min(10)), |c| {
-        c.post(&login_url).json(&body)
-    })
+    let login = open_loop::closed_loop(
+        &client,
+        4,
+        Duration::from_secs(args.duration.min(10)),
+        |c| c.post(&login_url).json(&body),
+    )
     .await;
     sections.push(format!(
         "## Login (`POST /api/v1/auth/login`, argon2id m=19 MiB t=2 p=1)\n\n\
@@ -79,17 +84,29 @@ async fn main() -> anyhow::Result<()> {
     ));
 
     // 3. Token-authenticated GET /api/v1/me at a fixed rate.
-    let res: serde_json::Value = client.post(&login_url).json(&body).send().await?.json().await?;
-    let token = res["access_token"].as_str().context("no access token")?.to_owned();
+    let res: serde_json::Value = client
+        .post(&login_url)
+        .json(&body)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = res["access_token"]
+        .as_str()
+        .context("no access token")?
+        .to_owned();
     let me_url = format!("{base}/api/v1/me");
     let warm = open_loop::fixed_rate(&client, args.rate / 2, Duration::from_secs(3), |c| {
         c.get(&me_url).bearer_auth(&token)
     })
     .await;
     let _ = warm;
-    let me = open_loop::fixed_rate(&client, args.rate, Duration::from_secs(args.duration), |c| {
-        c.get(&me_url).bearer_auth(&token)
-    })
+    let me = open_loop::fixed_rate(
+        &client,
+        args.rate,
+        Duration::from_secs(args.duration),
+        |c| c.get(&me_url).bearer_auth(&token),
+    )
     .await;
     sections.push(format!(
         "## `GET /api/v1/me` with a bearer token\n\n\
@@ -108,7 +125,9 @@ async fn main() -> anyhow::Result<()> {
          the server (release build) and PostgreSQL {pg} (a private cluster, default settings, fsync on) share \
          this machine, so these are conservative numbers.\n\n{body}",
         date = chrono_like_now(),
-        cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        cpus = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0),
         mem = mem_total(),
         pg = server::pg_version(),
         body = sections.join("\n")
@@ -139,7 +158,11 @@ fn chrono_like_now() -> String {
 fn mem_total() -> String {
     std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|s| s.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned()))
+        .and_then(|s| {
+            s.lines()
+                .next()
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned())
+        })
         .and_then(|kb| kb.parse::<f64>().ok())
         .map(|kb| format!("{:.0} GiB memory", kb / 1024.0 / 1024.0))
         .unwrap_or_default()

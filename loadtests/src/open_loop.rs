@@ -41,7 +41,12 @@ impl Outcome {
 
 /// Send `rate` requests per second for `duration`; latency counts from each request's scheduled
 /// time, so queueing in the client or server is included.
-pub async fn fixed_rate<F>(client: &reqwest::Client, rate: u32, duration: Duration, make: F) -> Outcome
+pub async fn fixed_rate<F>(
+    client: &reqwest::Client,
+    rate: u32,
+    duration: Duration,
+    make: F,
+) -> Outcome
 where
     F: Fn(&reqwest::Client) -> reqwest::RequestBuilder,
 {
@@ -78,7 +83,12 @@ where
 }
 
 /// `workers` loops sending one request after another for `duration`.
-pub async fn closed_loop<F>(client: &reqwest::Client, workers: usize, duration: Duration, make: F) -> Outcome
+pub async fn closed_loop<F>(
+    client: &reqwest::Client,
+    workers: usize,
+    duration: Duration,
+    make: F,
+) -> Outcome
 where
     F: Fn(&reqwest::Client) -> reqwest::RequestBuilder,
 {

@@ -14,7 +14,9 @@ pub struct Chorus {
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 impl Chorus {
@@ -52,13 +54,19 @@ impl Chorus {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        Ok(Self { child, base_url, ready_after: started.elapsed() })
+        Ok(Self {
+            child,
+            base_url,
+            ready_after: started.elapsed(),
+        })
     }
 
     /// SIGTERM and wait: the server drains and stops its private cluster.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         if let Some(pid) = self.child.id() {
-            let _ = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
         }
         let status = tokio::time::timeout(Duration::from_secs(60), self.child.wait()).await??;
         if !status.success() {
@@ -69,10 +77,16 @@ impl Chorus {
 }
 
 pub fn pg_version() -> String {
-    let bin: Option<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .ok()
-        .and_then(|d| d.filter_map(|e| e.ok()).map(|e| e.path().join("bin/postgres")).find(|p| p.exists()));
+    let bin: Option<PathBuf> = std::fs::read_dir("/usr/lib/postgresql").ok().and_then(|d| {
+        d.filter_map(|e| e.ok())
+            .map(|e| e.path().join("bin/postgres"))
+            .find(|p| p.exists())
+    });
     bin.and_then(|b| std::process::Command::new(b).arg("--version").output().ok())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().replace("postgres (PostgreSQL) ", ""))
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .trim()
+                .replace("postgres (PostgreSQL) ", "")
+        })
         .unwrap_or_else(|| "?".into())
 }

@@ -1,6 +1,6 @@
-//! Helpers shared by the business-resource tests (`resources.rs`, `people.rs`): requests that
-//! describe themselves when an assertion fails, error-shape checks, creation shortcuts and list
-//! walking. Built on `common` (the harness).
+//! Helpers shared by the business-resource tests (`resources.rs`, `people.rs`, `races.rs`):
+//! requests that describe themselves when an assertion fails, error-shape checks, creation
+//! shortcuts and list walking. Built on `common` (the harness).
 #![allow(dead_code)]
 
 use reqwest::{Method, Response, StatusCode};
@@ -17,7 +17,13 @@ pub enum Body {
 }
 
 /// Any request; `token` adds a bearer header.
-pub async fn send(app: &TestApp, method: Method, path: &str, token: Option<&str>, body: Body) -> Response {
+pub async fn send(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Body,
+) -> Response {
     let mut req = app.client.request(method, app.url(path));
     if let Some(t) = token {
         req = req.bearer_auth(t);
@@ -38,7 +44,8 @@ pub async fn expect(res: Response, status: StatusCode, ctx: &str) -> Value {
     if text.is_empty() {
         Value::Null
     } else {
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{ctx}: body is not JSON ({e}): {text}"))
+        serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{ctx}: body is not JSON ({e}): {text}"))
     }
 }
 
@@ -46,14 +53,18 @@ pub async fn expect(res: Response, status: StatusCode, ctx: &str) -> Value {
 pub async fn expect_error(res: Response, status: StatusCode, code: &str, ctx: &str) -> Value {
     let got = res.status();
     let text = res.text().await.unwrap_or_default();
-    let body: Value = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("{ctx}: expected {status} {code}, got {got} with a non-JSON body ({e}): {text:?}"));
+    let body: Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!("{ctx}: expected {status} {code}, got {got} with a non-JSON body ({e}): {text:?}")
+    });
     assert_eq!(
         (got, body["error"]["code"].as_str().unwrap_or("<none>")),
         (status, code),
         "{ctx}: body {text}"
     );
-    assert!(body["error"]["message"].is_string(), "{ctx}: no error.message in {text}");
+    assert!(
+        body["error"]["message"].is_string(),
+        "{ctx}: no error.message in {text}"
+    );
     body
 }
 
@@ -67,13 +78,19 @@ pub async fn get_ok(app: &TestApp, s: &Session, path: &str) -> Value {
 pub async fn list(app: &TestApp, s: &Session, path: &str) -> Vec<Value> {
     let sep = if path.contains('?') { '&' } else { '?' };
     let page = get_ok(app, s, &format!("{path}{sep}limit=200")).await;
-    assert!(page["next_cursor"].is_null(), "{path}: more than 200 items in a test?");
+    assert!(
+        page["next_cursor"].is_null(),
+        "{path}: more than 200 items in a test?"
+    );
     page["items"].as_array().unwrap().clone()
 }
 
 /// The ids of a list's items.
 pub fn ids(items: &[Value]) -> Vec<String> {
-    items.iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect()
+    items
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// The item of `items` with this id.
@@ -92,7 +109,11 @@ pub async fn pages(app: &TestApp, s: &Session, path: &str, limit: usize) -> Vec<
         };
         let page = get_ok(app, s, &url).await;
         let items = page["items"].as_array().unwrap().clone();
-        assert!(items.len() <= limit, "{url}: {} items on a page of {limit}", items.len());
+        assert!(
+            items.len() <= limit,
+            "{url}: {} items on a page of {limit}",
+            items.len()
+        );
         out.push(items);
         match page["next_cursor"].as_str() {
             Some(c) => {
@@ -107,26 +128,44 @@ pub async fn pages(app: &TestApp, s: &Session, path: &str, limit: usize) -> Vec<
 
 pub async fn create_tag(app: &TestApp, s: &Session, name: &str, colour: &str) -> Value {
     let res = app
-        .post("/api/v1/tags", Some(&s.access_token), json!({"name": name, "colour": colour}))
+        .post(
+            "/api/v1/tags",
+            Some(&s.access_token),
+            json!({"name": name, "colour": colour}),
+        )
         .await;
     expect(res, StatusCode::CREATED, &format!("create tag {name}")).await
 }
 
 pub async fn create_team(app: &TestApp, s: &Session, name: &str, member_ids: &[&str]) -> Value {
     let res = app
-        .post("/api/v1/teams", Some(&s.access_token), json!({"name": name, "member_ids": member_ids}))
+        .post(
+            "/api/v1/teams",
+            Some(&s.access_token),
+            json!({"name": name, "member_ids": member_ids}),
+        )
         .await;
     expect(res, StatusCode::CREATED, &format!("create team {name}")).await
 }
 
 pub async fn create_role(app: &TestApp, s: &Session, name: &str, permissions: &[&str]) -> Value {
     let res = app
-        .post("/api/v1/roles", Some(&s.access_token), json!({"name": name, "permissions": permissions}))
+        .post(
+            "/api/v1/roles",
+            Some(&s.access_token),
+            json!({"name": name, "permissions": permissions}),
+        )
         .await;
     expect(res, StatusCode::CREATED, &format!("create role {name}")).await
 }
 
-pub async fn invite(app: &TestApp, s: &Session, email: &str, role_id: &str, team_ids: &[&str]) -> Value {
+pub async fn invite(
+    app: &TestApp,
+    s: &Session,
+    email: &str,
+    role_id: &str,
+    team_ids: &[&str],
+) -> Value {
     let res = app
         .post(
             "/api/v1/invitations",
@@ -138,11 +177,13 @@ pub async fn invite(app: &TestApp, s: &Session, email: &str, role_id: &str, team
 }
 
 pub async fn patch(app: &TestApp, s: &Session, path: &str, body: Value) -> Response {
-    app.call(Method::PATCH, path, Some(&s.access_token), Some(body)).await
+    app.call(Method::PATCH, path, Some(&s.access_token), Some(body))
+        .await
 }
 
 pub async fn delete(app: &TestApp, s: &Session, path: &str) -> Response {
-    app.call(Method::DELETE, path, Some(&s.access_token), None).await
+    app.call(Method::DELETE, path, Some(&s.access_token), None)
+        .await
 }
 
 /// Everything a business shows its owner, for "unchanged" comparisons.
