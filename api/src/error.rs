@@ -8,6 +8,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 use chorus_tenants::Error as Domain;
+use diesel::result::DatabaseErrorKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -69,6 +70,9 @@ impl ApiError {
                     format!("{} not found.", capitalise(what)),
                     None,
                 ),
+                Domain::Missing { code, message } => {
+                    (StatusCode::NOT_FOUND, (*code).into(), message.clone(), None)
+                }
                 Domain::Forbidden { code, message } => {
                     (StatusCode::FORBIDDEN, (*code).into(), message.clone(), None)
                 }
@@ -105,6 +109,20 @@ impl ApiError {
                     "The service is briefly unavailable. Try again in a moment.".into(),
                     None,
                 ),
+                Domain::Database(diesel::result::Error::DatabaseError(
+                    kind @ (DatabaseErrorKind::ForeignKeyViolation
+                    | DatabaseErrorKind::UniqueViolation
+                    | DatabaseErrorKind::SerializationFailure),
+                    info,
+                )) => {
+                    tracing::info!(?kind, constraint = ?info.constraint_name(), "write conflicted with a concurrent change");
+                    (
+                        StatusCode::CONFLICT,
+                        "conflict".into(),
+                        "Something this request refers to was changed or removed at the same moment. Reload and try again.".into(),
+                        None,
+                    )
+                }
                 Domain::Database(diesel::result::Error::NotFound) => (
                     StatusCode::NOT_FOUND,
                     "not_found".into(),
@@ -151,42 +169,6 @@ impl ResponseError for ApiError {
             },
         })
     }
-}
-
-/// Map actix's JSON extractor failures to our shape: syntax 400, wrong shape 422, too big 413.
-pub fn json_error(
-    err: actix_web::error::JsonPayloadError,
-    _req: &actix_web::HttpRequest,
-) -> actix_web::Error {
-    use actix_web::error::JsonPayloadError as J;
-    let api = match &err {
-        J::Overflow { .. } | J::OverflowKnownLength { .. } => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "The request body is too large.",
-        ),
-        J::ContentType => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Send the body as JSON with Content-Type: application/json.",
-        ),
-        J::Deserialize(e) if e.is_data() => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            format!("The request body does not have the expected fields: {e}"),
-        ),
-        J::Deserialize(e) => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_json",
-            format!("The request body is not valid JSON: {e}"),
-        ),
-        _ => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_json",
-            "The request body could not be read.",
-        ),
-    };
-    actix_web::error::InternalError::from_response(err, api.error_response()).into()
 }
 
 /// A malformed id in the path is simply a thing that does not exist.

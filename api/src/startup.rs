@@ -23,14 +23,11 @@ use chorus_tenants::mail::Mailer;
 use chorus_worker::{Environment, Registry, Runner};
 
 use crate::config::Config;
-use crate::error::{json_error, path_error, query_error};
+use crate::error::{path_error, query_error};
 use crate::ratelimit::AccountLimits;
 use crate::routes;
 use crate::state::AppState;
 use crate::telemetry::Metrics;
-
-/// Largest JSON body accepted by the API.
-pub const JSON_LIMIT: usize = 256 * 1024;
 
 /// The database the process uses, and the private cluster behind it if we started one.
 pub struct Database {
@@ -194,10 +191,9 @@ fn server(
         App::new()
             .app_data(state.clone())
             .app_data(metrics.clone())
-            .app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(json_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
-            .app_data(web::PayloadConfig::default().limit(JSON_LIMIT * 4))
+            .app_data(web::PayloadConfig::default().limit(crate::json::LIMIT))
             .wrap(security_headers())
             .wrap(Compress::default())
             .wrap_fn(|req, srv| {

@@ -8,6 +8,9 @@ pub enum Error {
     /// The thing does not exist, or belongs to another business (never say which).
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// Not found, with a code more specific than `not_found` (e.g. `invitation_not_found`).
+    #[error("{message}")]
+    Missing { code: &'static str, message: String },
     /// The caller lacks a permission (or, with another code, may not do this yet).
     #[error("{message}")]
     Forbidden { code: &'static str, message: String },

@@ -12,6 +12,7 @@ use chorus_tenants::{access, sessions};
 
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ApiResult};
+use crate::json::Json;
 use crate::ratelimit::check_both;
 use crate::state::AppState;
 
@@ -91,7 +92,7 @@ fn peer_ip(req: &HttpRequest) -> Option<std::net::IpAddr> {
 pub async fn signup(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<Signup>,
+    body: Json<Signup>,
 ) -> ApiResult<HttpResponse> {
     check_both(
         &state.limits.signup_ip,
@@ -119,7 +120,7 @@ pub struct Verified {
 #[post("/auth/verify-email")]
 pub async fn verify_email(
     state: web::Data<AppState>,
-    body: web::Json<TokenBody>,
+    body: Json<TokenBody>,
 ) -> ApiResult<HttpResponse> {
     accounts::verify_email(&state.store, &body.token).await?;
     Ok(HttpResponse::Ok().json(Verified { verified: true }))
@@ -136,7 +137,7 @@ pub struct EmailBody {
 pub async fn resend_verification(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<EmailBody>,
+    body: Json<EmailBody>,
 ) -> ApiResult<HttpResponse> {
     check_both(
         &state.limits.reset_ip,
@@ -164,7 +165,7 @@ pub struct LoginBody {
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<LoginBody>,
+    body: Json<LoginBody>,
 ) -> ApiResult<HttpResponse> {
     check_both(
         &state.limits.login_ip,
@@ -184,7 +185,7 @@ pub struct RefreshBody {
     pub refresh_token: Option<String>,
 }
 
-fn presented_refresh(req: &HttpRequest, body: Option<web::Json<RefreshBody>>) -> Option<String> {
+fn presented_refresh(req: &HttpRequest, body: Option<Json<RefreshBody>>) -> Option<String> {
     body.and_then(|b| b.into_inner().refresh_token)
         .or_else(|| req.cookie(REFRESH_COOKIE).map(|c| c.value().to_owned()))
         .filter(|t| !t.is_empty())
@@ -195,7 +196,7 @@ fn presented_refresh(req: &HttpRequest, body: Option<web::Json<RefreshBody>>) ->
 pub async fn refresh(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: Option<web::Json<RefreshBody>>,
+    body: Option<Json<RefreshBody>>,
 ) -> ApiResult<HttpResponse> {
     let token = presented_refresh(&req, body)
         .ok_or_else(|| ApiError::unauthorized("No session: log in."))?;
@@ -214,7 +215,7 @@ pub async fn refresh(
 pub async fn logout(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: Option<web::Json<RefreshBody>>,
+    body: Option<Json<RefreshBody>>,
 ) -> ApiResult<HttpResponse> {
     if let Some(token) = presented_refresh(&req, body) {
         sessions::end(&state.store, &token).await?;
@@ -236,7 +237,7 @@ pub struct SwitchBody {
 pub async fn switch(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<SwitchBody>,
+    body: Json<SwitchBody>,
 ) -> ApiResult<HttpResponse> {
     // The current membership must still be valid.
     state
@@ -256,7 +257,7 @@ pub async fn switch(
 pub async fn forgot_password(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<EmailBody>,
+    body: Json<EmailBody>,
 ) -> ApiResult<HttpResponse> {
     check_both(
         &state.limits.reset_ip,
@@ -281,7 +282,7 @@ pub struct ResetBody {
 pub async fn reset_password(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<ResetBody>,
+    body: Json<ResetBody>,
 ) -> ApiResult<HttpResponse> {
     check_both(
         &state.limits.reset_ip,
@@ -315,7 +316,7 @@ pub async fn invitation_lookup(
 pub async fn invitation_accept(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<Acceptance>,
+    body: Json<Acceptance>,
 ) -> ApiResult<HttpResponse> {
     check_both(
         &state.limits.login_ip,

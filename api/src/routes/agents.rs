@@ -8,6 +8,7 @@ use chorus_tenants::people::agents::{self, Agent, AgentChanges};
 
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
+use crate::json::Json;
 use crate::routes::ListQuery;
 use crate::state::AppState;
 
@@ -40,7 +41,7 @@ pub async fn update(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<MembershipId>,
-    body: web::Json<AgentChanges>,
+    body: Json<AgentChanges>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let changes = body.into_inner();

@@ -8,6 +8,7 @@ use chorus_tenants::people::invitations::{self, Invitation, NewInvitation};
 
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
+use crate::json::Json;
 use crate::routes::ListQuery;
 use crate::state::AppState;
 
@@ -39,7 +40,7 @@ pub async fn list(
 pub async fn create(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<NewInvitation>,
+    body: Json<NewInvitation>,
 ) -> ApiResult<HttpResponse> {
     let input = body.into_inner();
     let public_url = state.public_url().to_owned();

@@ -8,26 +8,30 @@ use chorus_tenants::people::roles::{self, NewRole, Role, RoleChanges};
 
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
+use crate::json::Json;
+use crate::routes::ListQuery;
 use crate::state::AppState;
 
-#[utoipa::path(tag = "people", security(("bearer" = [])),
+#[utoipa::path(tag = "people", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, body = chorus_tenants::pagination::Page<Role>), (status = 401, body = crate::error::ErrorBody)))]
 #[get("/roles")]
-pub async fn list(state: web::Data<AppState>, auth: Authenticated) -> ApiResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<ListQuery>,
+) -> ApiResult<HttpResponse> {
+    let page = q.page()?;
     let result = state
         .store
         .tenant(
             auth.tenant,
             async |tx: &mut TenantTx| -> chorus_tenants::Result<_> {
                 auth.actor(tx).await?;
-                roles::list(tx).await
+                roles::list(tx, page).await
             },
         )
         .await?;
-    Ok(HttpResponse::Ok().json(chorus_tenants::pagination::Page {
-        items: result,
-        next_cursor: None,
-    }))
+    Ok(HttpResponse::Ok().json(result))
 }
 
 #[utoipa::path(tag = "people", request_body = NewRole, security(("bearer" = [])),
@@ -36,7 +40,7 @@ pub async fn list(state: web::Data<AppState>, auth: Authenticated) -> ApiResult<
 pub async fn create(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<NewRole>,
+    body: Json<NewRole>,
 ) -> ApiResult<HttpResponse> {
     let input = body.into_inner();
     let created = state
@@ -59,7 +63,7 @@ pub async fn update(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<RoleId>,
-    body: web::Json<RoleChanges>,
+    body: Json<RoleChanges>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let changes = body.into_inner();

@@ -8,6 +8,7 @@ use chorus_tenants::tags::{self, NewTag, Tag, TagChanges};
 
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
+use crate::json::Json;
 use crate::routes::ListQuery;
 use crate::state::AppState;
 
@@ -39,7 +40,7 @@ pub async fn list(
 pub async fn create(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<NewTag>,
+    body: Json<NewTag>,
 ) -> ApiResult<HttpResponse> {
     let input = body.into_inner();
     let created = state
@@ -62,7 +63,7 @@ pub async fn update(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<TagId>,
-    body: web::Json<TagChanges>,
+    body: Json<TagChanges>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let changes = body.into_inner();

@@ -166,18 +166,17 @@ pub async fn get(tx: &mut TenantTx, id: MembershipId) -> Result<Agent> {
     .ok_or(Error::NotFound("agent"))
 }
 
-async fn active_owners(tx: &mut TenantTx) -> Result<i64> {
-    Ok(memberships::table
-        .inner_join(
-            roles::table.on(roles::tenant_id
-                .eq(memberships::tenant_id)
-                .and(roles::id.eq(memberships::role_id))),
-        )
-        .filter(roles::builtin.eq("owner"))
+/// The active owners, locked until the end of the transaction: two owners demoting each other
+/// at once serialise here, and the second one sees that only one owner is left.
+async fn lock_active_owners(tx: &mut TenantTx, owner_role: RoleId) -> Result<i64> {
+    let ids: Vec<MembershipId> = memberships::table
+        .filter(memberships::role_id.eq(owner_role))
         .filter(memberships::status.eq("active"))
-        .count()
-        .get_result(tx.pg())
-        .await?)
+        .select(memberships::id)
+        .for_update()
+        .load(tx.pg())
+        .await?;
+    Ok(ids.len() as i64)
 }
 
 pub async fn update(
@@ -187,10 +186,22 @@ pub async fn update(
     changes: AgentChanges,
 ) -> Result<Agent> {
     actor.require(Permission::AgentsManage)?;
-    let before = get(tx, id).await?;
     let owner_role = super::roles::builtin_id(tx, crate::permissions::BuiltinRole::Owner).await?;
+    let current_role: Option<RoleId> = memberships::table
+        .filter(memberships::id.eq(id))
+        .select(memberships::role_id)
+        .first(tx.pg())
+        .await
+        .optional()?;
+    // Changing an owner takes the owners' lock before reading the state it checks.
+    let owners = if current_role == Some(owner_role) {
+        lock_active_owners(tx, owner_role).await?
+    } else {
+        0
+    };
+    let before = get(tx, id).await?;
     if let Some(role_id) = changes.role_id {
-        let role = super::roles::get(tx, role_id)
+        let role = super::roles::lock_existing(tx, role_id)
             .await
             .map_err(|_| Error::invalid("role_id", "No such role in this business."))?;
         // Assigning a role is granting its permissions: never more than the actor holds.
@@ -210,7 +221,7 @@ pub async fn update(
     let demoting_owner = before.role.id == owner_role
         && (changes.role_id.is_some_and(|r| r != owner_role)
             || changes.status == Some(AgentStatus::Deactivated));
-    if demoting_owner && before.status == AgentStatus::Active && active_owners(tx).await? <= 1 {
+    if demoting_owner && before.status == AgentStatus::Active && owners <= 1 {
         return Err(Error::conflict(
             "last_owner",
             "A business needs at least one active owner.",

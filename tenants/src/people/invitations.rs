@@ -164,7 +164,7 @@ pub async fn create(
 ) -> Result<Invitation> {
     actor.require(Permission::AgentsManage)?;
     let email = crate::accounts::EmailAddress::parse(&input.email)?;
-    let role = super::roles::get(tx, input.role_id)
+    let role = super::roles::lock_existing(tx, input.role_id)
         .await
         .map_err(|_| Error::invalid("role_id", "No such role in this business."))?;
     let missing: Vec<&str> = role
@@ -306,7 +306,10 @@ struct Pending {
 }
 
 fn not_found() -> Error {
-    Error::NotFound("invitation")
+    Error::Missing {
+        code: "invitation_not_found",
+        message: "This invitation is not valid any more: it was used, revoked or has expired. Ask for a new one.".into(),
+    }
 }
 
 async fn find_pending(tx: &mut TenantTx, token: &ScopedToken) -> Result<Pending> {

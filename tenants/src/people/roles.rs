@@ -10,9 +10,10 @@ use crate::audit::{self, Entry};
 use crate::db::TenantTx;
 use crate::error::{Error, Result};
 use crate::ids::{RoleId, TenantId};
+use crate::pagination::{Page, PageRequest};
 use crate::people::Actor;
 use crate::permissions::{BuiltinRole, Permission, PermissionSet};
-use crate::schema::{memberships, roles};
+use crate::schema::{invitations, memberships, roles};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Role {
@@ -93,13 +94,46 @@ pub(crate) async fn seed_builtin(
     Ok(ids)
 }
 
-pub async fn list(tx: &mut TenantTx) -> Result<Vec<Role>> {
-    let rows: Vec<Row> = roles::table
+/// Oldest first: the built-in roles, then custom roles in creation order.
+pub async fn list(tx: &mut TenantTx, page: PageRequest) -> Result<Page<Role>> {
+    let mut q = roles::table
         .select(COLUMNS)
-        .order((roles::builtin.is_null(), roles::id))
-        .load(tx.pg())
-        .await?;
-    Ok(rows.into_iter().map(to_role).collect())
+        .order(roles::id)
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        q = q.filter(roles::id.gt(after));
+    }
+    let rows: Vec<Row> = q.load(tx.pg()).await?;
+    Ok(Page::from_rows(
+        rows.into_iter().map(to_role).collect(),
+        page,
+        |r| r.id.0,
+    ))
+}
+
+/// Lock a role against change and deletion for the rest of this transaction (FOR SHARE), so
+/// giving the role to someone serialises with deleting it.
+pub async fn lock_existing(tx: &mut TenantTx, id: RoleId) -> Result<Role> {
+    let row: Option<Row> = roles::table
+        .filter(roles::id.eq(id))
+        .select(COLUMNS)
+        .for_share()
+        .first(tx.pg())
+        .await
+        .optional()?;
+    row.map(to_role).ok_or(Error::NotFound("role"))
+}
+
+async fn lock_for_change(tx: &mut TenantTx, id: RoleId) -> Result<Role> {
+    let row: Option<Row> = roles::table
+        .filter(roles::id.eq(id))
+        .select(COLUMNS)
+        .for_update()
+        .first(tx.pg())
+        .await
+        .optional()?;
+    row.map(to_role).ok_or(Error::NotFound("role"))
 }
 
 pub async fn get(tx: &mut TenantTx, id: RoleId) -> Result<Role> {
@@ -193,7 +227,7 @@ pub async fn update(
     changes: RoleChanges,
 ) -> Result<Role> {
     actor.require(Permission::RolesManage)?;
-    let before = get(tx, id).await?;
+    let before = lock_for_change(tx, id).await?;
     if before.builtin {
         return Err(Error::conflict(
             "role_builtin",
@@ -240,7 +274,7 @@ pub async fn update(
 
 pub async fn delete(tx: &mut TenantTx, actor: &Actor, id: RoleId) -> Result<()> {
     actor.require(Permission::RolesManage)?;
-    let before = get(tx, id).await?;
+    let before = lock_for_change(tx, id).await?;
     if before.builtin {
         return Err(Error::conflict(
             "role_builtin",
@@ -258,19 +292,28 @@ pub async fn delete(tx: &mut TenantTx, actor: &Actor, id: RoleId) -> Result<()> 
             format!("{in_use} people still have this role; give them another role first."),
         ));
     }
+    let pending: i64 = invitations::table
+        .filter(invitations::role_id.eq(id))
+        .filter(invitations::accepted_at.is_null())
+        .filter(invitations::revoked_at.is_null())
+        .filter(invitations::expires_at.gt(Utc::now()))
+        .count()
+        .get_result(tx.pg())
+        .await?;
+    if pending > 0 {
+        return Err(Error::conflict(
+            "role_in_use",
+            format!("{pending} pending invitation(s) use this role; revoke them first."),
+        ));
+    }
+    // Finished invitations (accepted, revoked, expired) are history: they go with the role, and
+    // the audit log keeps the record of them.
+    diesel::delete(invitations::table.filter(invitations::role_id.eq(id)))
+        .execute(tx.pg())
+        .await?;
     diesel::delete(roles::table.filter(roles::id.eq(id)))
         .execute(tx.pg())
-        .await
-        .map_err(|e| match e {
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::ForeignKeyViolation,
-                _,
-            ) => Error::conflict(
-                "role_in_use",
-                "Pending invitations still use this role; revoke them first.",
-            ),
-            e => Error::from(e),
-        })?;
+        .await?;
     audit::record(
         tx,
         Entry {

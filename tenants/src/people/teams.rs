@@ -143,6 +143,19 @@ async fn set_members(tx: &mut TenantTx, team: TeamId, members: &[MembershipId]) 
     Ok(())
 }
 
+/// Lock a team row for the rest of the transaction, so an update and a delete serialise.
+async fn lock(tx: &mut TenantTx, id: TeamId) -> Result<()> {
+    teams::table
+        .filter(teams::id.eq(id))
+        .select(teams::id)
+        .for_update()
+        .first::<TeamId>(tx.pg())
+        .await
+        .optional()?
+        .map(|_| ())
+        .ok_or(Error::NotFound("team"))
+}
+
 pub async fn create(tx: &mut TenantTx, actor: &Actor, input: NewTeam) -> Result<Team> {
     actor.require(Permission::TeamsManage)?;
     let name = check_name(&input.name)?;
@@ -187,6 +200,7 @@ pub async fn update(
     changes: TeamChanges,
 ) -> Result<Team> {
     actor.require(Permission::TeamsManage)?;
+    lock(tx, id).await?;
     let before = get(tx, id).await?;
     if let Some(name) = changes.name.as_deref() {
         let name = check_name(name)?;
@@ -223,6 +237,7 @@ pub async fn update(
 
 pub async fn delete(tx: &mut TenantTx, actor: &Actor, id: TeamId) -> Result<()> {
     actor.require(Permission::TeamsManage)?;
+    lock(tx, id).await?;
     let before = get(tx, id).await?;
     diesel::delete(teams::table.filter(teams::id.eq(id)))
         .execute(tx.pg())
