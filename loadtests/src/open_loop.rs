@@ -111,16 +111,9 @@ where
             }
         });
     }
-    futures_join_all(futures).await;
+    futures_util::future::join_all(futures).await;
     let mut outcome = std::mem::take(&mut *results.lock().await);
     outcome.elapsed = start.elapsed();
     outcome.latencies.sort();
     outcome
-}
-
-async fn futures_join_all<F: std::future::Future<Output = ()>>(futures: Vec<F>) {
-    let mut pinned: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    for f in pinned.iter_mut() {
-        f.await;
-    }
 }

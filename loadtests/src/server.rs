@@ -34,7 +34,6 @@ impl Chorus {
             .env("CHORUS_LISTEN", format!("127.0.0.1:{port}"))
             .env("CHORUS_RATE_LOGIN_PER_IP", "1000000")
             .env("CHORUS_RATE_LOGIN_PER_ACCOUNT", "1000000")
-            .env("CHORUS_DB_POOL_SIZE", "32")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
