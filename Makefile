@@ -27,7 +27,7 @@ lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 rust-test:
-	$(CARGO) test --workspace
+	$(CARGO) test --workspace; status=$$?; infra/test-pg-stop.sh; exit $$status
 
 portal-test: deps
 	cd portal && npm test
