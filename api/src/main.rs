@@ -111,7 +111,14 @@ async fn command(command: Command, config: Config, url: &str) -> anyhow::Result<
             if with_demo {
                 println!("{}", demo::logins_text(&public_url));
             }
-            app.run(!no_worker, CancellationToken::new()).await
+            let stop = CancellationToken::new();
+            let signal = stop.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                tracing::info!("shutdown signal received: draining requests and jobs");
+                signal.cancel();
+            });
+            app.run(!no_worker, stop).await
         }
         Command::Worker => {
             let mut config = config;

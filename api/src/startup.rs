@@ -140,8 +140,8 @@ impl Application {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
-    /// Serve until SIGINT/SIGTERM (or `shutdown`): stop accepting, drain in-flight requests,
-    /// let running jobs finish, return.
+    /// Serve until `shutdown` fires (the binary fires it on SIGINT and SIGTERM): stop accepting,
+    /// drain in-flight requests (up to 30 s), let running jobs finish, return.
     pub async fn run(self, with_worker: bool, shutdown: CancellationToken) -> anyhow::Result<()> {
         let worker_stop = CancellationToken::new();
         let worker = with_worker.then(|| {
@@ -224,6 +224,8 @@ fn server(
             .default_service(web::to(routes::portal::serve))
     })
     .listen(listener)?
+    // Signals are ours (see `Application::run`): actix would treat SIGINT as a forced stop.
+    .disable_signals()
     .shutdown_timeout(30)
     .run();
     Ok(server)
