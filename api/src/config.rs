@@ -56,6 +56,12 @@ pub struct Config {
     pub rate_limits: RateLimits,
     /// Serve the portal from this folder instead of the embedded copy.
     pub portal_dir: Option<PathBuf>,
+    /// The Meta app secret that signs WhatsApp webhooks (`X-Hub-Signature-256`).
+    pub meta_app_secret: Option<String>,
+    /// The token Meta echoes when verifying the webhook URL.
+    pub meta_verify_token: Option<String>,
+    pub graph_api_url: String,
+    pub graph_api_version: String,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -91,6 +97,11 @@ impl Config {
             pool_size,
             rate_limits: rate_limits_from_env()?,
             portal_dir: var("CHORUS_PORTAL_DIR").map(PathBuf::from),
+            meta_app_secret: var("CHORUS_META_APP_SECRET"),
+            meta_verify_token: var("CHORUS_META_VERIFY_TOKEN"),
+            graph_api_url: var("CHORUS_GRAPH_API_URL")
+                .unwrap_or_else(|| "https://graph.facebook.com".into()),
+            graph_api_version: var("CHORUS_GRAPH_API_VERSION").unwrap_or_else(|| "v25.0".into()),
         })
     }
 

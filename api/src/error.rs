@@ -70,6 +70,12 @@ impl ApiError {
                     format!("{} not found.", capitalise(what)),
                     None,
                 ),
+                Domain::Unprocessable { code, message } => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    (*code).into(),
+                    message.clone(),
+                    None,
+                ),
                 Domain::Missing { code, message } => {
                     (StatusCode::NOT_FOUND, (*code).into(), message.clone(), None)
                 }

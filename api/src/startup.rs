@@ -17,9 +17,11 @@ use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use chorus_tenants::access::AccessTokens;
+use chorus_tenants::crypto::SecretBox;
 use chorus_tenants::db::cluster::{ClusterOptions, PrivateCluster};
 use chorus_tenants::db::{DbConfig, Store, bootstrap};
 use chorus_tenants::mail::Mailer;
+use chorus_tenants::whatsapp::{GraphClient, GraphConfig};
 use chorus_worker::{Environment, Registry, Runner};
 
 use crate::config::Config;
@@ -112,10 +114,17 @@ impl Application {
             Some(url) => Mailer::smtp(url, &config.mail_from)?,
             None => Mailer::files(config.mail_dir.clone(), &config.mail_from)?,
         };
+        let graph = GraphClient::new(GraphConfig {
+            base_url: config.graph_api_url.clone(),
+            api_version: config.graph_api_version.clone(),
+            ..GraphConfig::default()
+        })?;
         let runner = Runner::new(
             Environment {
                 store: store.clone(),
                 mailer,
+                graph,
+                secrets: SecretBox::new(&config.secret_key),
             },
             Registry::standard(),
         );
@@ -220,6 +229,11 @@ fn server(
             .service(routes::ops::metrics)
             .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi.clone()))
             .service(web::redirect("/api/docs", "/api/docs/"))
+            .service(
+                web::scope("/webhooks")
+                    .service(routes::webhooks::verify)
+                    .service(routes::webhooks::receive),
+            )
             .service(web::scope("/api/v1").configure(routes::configure))
             .default_service(web::to(routes::portal::serve))
     })

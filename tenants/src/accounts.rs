@@ -206,6 +206,7 @@ pub async fn signup(store: &Store, input: Signup, public_url: &str) -> Result<Si
                 ))
                 .execute(tx.pg())
                 .await?;
+            crate::numbers::create_sandbox(tx.pg(), tenant).await?;
             let token = new_email_token(tx, user, "verify_email", Duration::hours(VERIFY_TTL_HOURS)).await?;
             let message = mail::verify_email(Lang::parse(locale), email.as_str(), &name, &link(&public_url, "verify-email", &token));
             jobs::enqueue_system(tx, Some(tenant), NewJob::new(jobs::SEND_EMAIL, &message)?.priority(10)).await?;
@@ -628,6 +629,7 @@ pub async fn create_business(
                     .find(|(r, _)| *r == BuiltinRole::Owner)
                     .map(|(_, id)| *id)
                     .ok_or(Error::NotFound("role"))?;
+                crate::numbers::create_sandbox(tx.pg(), tenant).await?;
                 let membership = MembershipId::new();
                 diesel::insert_into(memberships::table)
                     .values((

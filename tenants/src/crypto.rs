@@ -79,6 +79,56 @@ mod tests {
     }
 }
 
+/// Encryption of secrets at rest (Graph API access tokens, app secrets): AES-256-GCM with a key
+/// derived from the master secret and a random 96-bit nonce per value; stored as nonce ‖ ciphertext.
+#[derive(Clone)]
+pub struct SecretBox {
+    cipher: aes_gcm::Aes256Gcm,
+}
+
+impl SecretBox {
+    pub fn new(key: &SecretKey) -> Self {
+        use aes_gcm::aead::KeyInit;
+        let k = key.derive("chorus/secrets/v1");
+        let cipher = aes_gcm::Aes256Gcm::new(&k.into());
+        Self { cipher }
+    }
+
+    pub fn seal(&self, plaintext: &[u8]) -> anyhow::Result<Vec<u8>> {
+        use aes_gcm::aead::Aead;
+        let mut n = [0u8; 12];
+        rand::rng().fill_bytes(&mut n);
+        let nonce = aes_gcm::Nonce::from(n);
+        let ct = self
+            .cipher
+            .encrypt(&nonce, plaintext)
+            .map_err(|_| anyhow::anyhow!("encryption failed"))?;
+        let mut out = n.to_vec();
+        out.extend_from_slice(&ct);
+        Ok(out)
+    }
+
+    pub fn open(&self, sealed: &[u8]) -> anyhow::Result<Vec<u8>> {
+        use aes_gcm::aead::Aead;
+        if sealed.len() < 12 + 16 {
+            anyhow::bail!("sealed value too short");
+        }
+        let (n, ct) = sealed.split_at(12);
+        let mut nonce_bytes = [0u8; 12];
+        nonce_bytes.copy_from_slice(n);
+        let nonce = aes_gcm::Nonce::from(nonce_bytes);
+        self.cipher
+            .decrypt(&nonce, ct)
+            .map_err(|_| anyhow::anyhow!("decryption failed (wrong key or tampered value)"))
+    }
+}
+
+impl std::fmt::Debug for SecretBox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretBox(..)")
+    }
+}
+
 /// A bearer token that names the business and row it belongs to, plus a random secret of
 /// which only the SHA-256 is stored: `<tenant uuid>.<row uuid>.<secret>`. Naming the business
 /// lets the token be resolved through that business's tenant door, with no system access.
@@ -138,6 +188,20 @@ impl std::fmt::Display for ScopedToken {
 #[cfg(test)]
 mod scoped_tests {
     use super::*;
+
+    #[test]
+    fn secret_box_round_trip_and_tamper() {
+        let b = SecretBox::new(&SecretKey::new(&[3u8; 32]).unwrap());
+        let sealed = b.seal(b"EAAG-token").unwrap();
+        assert_ne!(&sealed[12..], b"EAAG-token");
+        assert_eq!(b.open(&sealed).unwrap(), b"EAAG-token");
+        let mut bad = sealed.clone();
+        bad[20] ^= 1;
+        assert!(b.open(&bad).is_err());
+        let other = SecretBox::new(&SecretKey::new(&[4u8; 32]).unwrap());
+        assert!(other.open(&sealed).is_err());
+        assert_ne!(b.seal(b"x").unwrap(), b.seal(b"x").unwrap());
+    }
 
     #[test]
     fn scoped_token_round_trip() {

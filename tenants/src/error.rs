@@ -26,6 +26,10 @@ pub enum Error {
         message: String,
         fields: BTreeMap<String, String>,
     },
+    /// Well-formed and valid, but not possible in the current state (422 with a specific code,
+    /// e.g. `window_closed`).
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String },
     /// A single-use or signed token is unknown, used or expired.
     #[error("{0}")]
     InvalidToken(String),

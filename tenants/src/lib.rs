@@ -9,12 +9,16 @@ pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod businesses;
+pub mod conversations;
 pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod ids;
+pub mod ingest;
 pub mod jobs;
 pub mod mail;
+pub mod messages;
+pub mod numbers;
 pub mod pagination;
 pub mod passwords;
 pub mod people;
@@ -24,5 +28,6 @@ pub mod sessions;
 pub mod tags;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod whatsapp;
 
 pub use error::{Error, Result};

@@ -164,6 +164,105 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    whatsapp_numbers (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        phone_number_id -> Text,
+        waba_id -> Text,
+        display_phone_number -> Text,
+        verified_name -> Nullable<Text>,
+        quality_rating -> Nullable<Text>,
+        messaging_limit -> Nullable<Text>,
+        throughput_per_second -> Int4,
+        status -> Text,
+        sandbox -> Bool,
+        access_token_enc -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    contacts (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        wa_id -> Nullable<Text>,
+        bsuid -> Nullable<Text>,
+        profile_name -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    conversations (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        number_id -> Uuid,
+        contact_id -> Uuid,
+        status -> Text,
+        assignee_id -> Nullable<Uuid>,
+        last_inbound_at -> Nullable<Timestamptz>,
+        window_expires_at -> Nullable<Timestamptz>,
+        last_message_at -> Timestamptz,
+        last_message_preview -> Nullable<Text>,
+        referral -> Nullable<Jsonb>,
+        opened_at -> Timestamptz,
+        resolved_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    messages (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        conversation_id -> Uuid,
+        direction -> Text,
+        kind -> Text,
+        body -> Nullable<Text>,
+        content -> Jsonb,
+        wamid -> Nullable<Text>,
+        reply_to_wamid -> Nullable<Text>,
+        status -> Text,
+        error_code -> Nullable<Int4>,
+        error_title -> Nullable<Text>,
+        sender_type -> Text,
+        sender_id -> Nullable<Uuid>,
+        pricing -> Nullable<Jsonb>,
+        sent_at -> Timestamptz,
+        status_at -> Timestamptz,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    message_statuses (tenant_id, wamid, status) {
+        tenant_id -> Uuid,
+        wamid -> Text,
+        status -> Text,
+        occurred_at -> Timestamptz,
+        error_code -> Nullable<Int4>,
+        error_title -> Nullable<Text>,
+        pricing -> Nullable<Jsonb>,
+        received_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_events (id) {
+        id -> Uuid,
+        source -> Text,
+        received_at -> Timestamptz,
+        phone_number_id -> Nullable<Text>,
+        payload -> Jsonb,
+        outcome -> Text,
+        error -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
 
@@ -181,4 +280,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     audit_log,
     jobs,
+    whatsapp_numbers,
+    contacts,
+    conversations,
+    messages,
+    message_statuses,
+    webhook_events,
 );

@@ -14,6 +14,7 @@
 
 pub mod queue;
 pub mod registry;
+pub mod sending;
 
 pub use queue::{Claimed, DrainReport};
 pub use registry::{Environment, Registry};

@@ -5,9 +5,12 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 
+use chorus_tenants::crypto::SecretBox;
 use chorus_tenants::db::Store;
 use chorus_tenants::jobs::SEND_EMAIL;
 use chorus_tenants::mail::{Email, Mailer};
+use chorus_tenants::messages::SEND_MESSAGE;
+use chorus_tenants::whatsapp::GraphClient;
 
 use crate::queue::Claimed;
 
@@ -16,6 +19,8 @@ use crate::queue::Claimed;
 pub struct Environment {
     pub store: Store,
     pub mailer: Mailer,
+    pub graph: GraphClient,
+    pub secrets: SecretBox,
 }
 
 pub type Handler =
@@ -32,6 +37,9 @@ impl Registry {
     pub fn standard() -> Self {
         let mut r = Self::default();
         r.register(SEND_EMAIL, |env, job| Box::pin(send_email(env, job)));
+        r.register(SEND_MESSAGE, |env, job| {
+            Box::pin(crate::sending::send_message(env, job))
+        });
         r
     }
 

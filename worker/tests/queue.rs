@@ -14,18 +14,23 @@ use chorus_tenants::mail::Mailer;
 use chorus_tenants::testing::TestDatabase;
 use chorus_worker::{Environment, Registry, Runner};
 
+fn env(store: &Store, mailer: Mailer) -> Environment {
+    Environment {
+        store: store.clone(),
+        mailer,
+        graph: chorus_tenants::whatsapp::GraphClient::new(Default::default()).unwrap(),
+        secrets: chorus_tenants::crypto::SecretBox::new(
+            &chorus_tenants::crypto::SecretKey::new(&[1u8; 32]).unwrap(),
+        ),
+    }
+}
+
 async fn setup(registry: Registry) -> (TestDatabase, Store, Runner, tempfile::TempDir) {
     let db = TestDatabase::new().await;
     let store = Store::connect(&DbConfig::new(db.url.clone())).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mailer = Mailer::files(dir.path().to_path_buf(), "Chorus <t@chorus.test>").unwrap();
-    let runner = Runner::new(
-        Environment {
-            store: store.clone(),
-            mailer,
-        },
-        registry,
-    );
+    let runner = Runner::new(env(&store, mailer), registry);
     (db, store, runner, dir)
 }
 
@@ -107,10 +112,10 @@ async fn two_runners_never_run_the_same_job() {
     }
     let (db, store, runner_a, _dir) = setup(registry.clone()).await;
     let runner_b = Runner::new(
-        Environment {
-            store: store.clone(),
-            mailer: Mailer::files(_dir.path().to_path_buf(), "Chorus <t@chorus.test>").unwrap(),
-        },
+        env(
+            &store,
+            Mailer::files(_dir.path().to_path_buf(), "Chorus <t@chorus.test>").unwrap(),
+        ),
         registry,
     );
     enqueue(&store, "count", 200, 5).await;

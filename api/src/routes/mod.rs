@@ -3,13 +3,16 @@
 pub mod accounts;
 pub mod agents;
 pub mod audit;
+pub mod conversations;
 pub mod invitations;
 pub mod me;
+pub mod numbers;
 pub mod ops;
 pub mod portal;
 pub mod roles;
 pub mod tags;
 pub mod teams;
+pub mod webhooks;
 
 use serde::Deserialize;
 
@@ -61,5 +64,10 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(tags::create)
         .service(tags::update)
         .service(tags::delete)
-        .service(audit::list);
+        .service(audit::list)
+        .service(numbers::list)
+        .service(conversations::list)
+        .service(conversations::get)
+        .service(conversations::messages_list)
+        .service(conversations::send);
 }

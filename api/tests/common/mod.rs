@@ -17,6 +17,7 @@ use chorus_tenants::testing::TestDatabase;
 use chorus_worker::Runner;
 
 pub const PASSWORD: &str = "correct horse battery staple";
+pub const META_APP_SECRET: &str = "test-meta-app-secret";
 
 pub struct TestApp {
     pub address: String,
@@ -60,6 +61,11 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
             reset_per_account: 10_000,
         },
         portal_dir: None,
+        meta_app_secret: Some(META_APP_SECRET.into()),
+        meta_verify_token: Some("verify-me".into()),
+        // Nothing listens here unless a test points it at a fake Graph API.
+        graph_api_url: "http://127.0.0.1:9".into(),
+        graph_api_version: "v25.0".into(),
     };
     tweak(&mut config);
     // The template is already migrated; this is a no-op that proves it.

@@ -1,0 +1,108 @@
+//! Conversations and their messages.
+
+use actix_web::{HttpResponse, get, post, web};
+use uuid::Uuid;
+
+use chorus_tenants::conversations::{self, Conversation, ConversationPage, ListFilter};
+use chorus_tenants::db::TenantTx;
+use chorus_tenants::messages::{self, Message, NewText};
+
+use crate::auth::Authenticated;
+use crate::error::ApiResult;
+use crate::json::Json;
+use crate::routes::ListQuery;
+use crate::state::AppState;
+
+#[utoipa::path(tag = "inbox", params(ListFilter), security(("bearer" = [])),
+    responses((status = 200, body = ConversationPage), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[get("/conversations")]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<ListFilter>,
+) -> ApiResult<HttpResponse> {
+    let filter = q.into_inner();
+    let page = state
+        .store
+        .tenant(
+            auth.tenant,
+            async |tx: &mut TenantTx| -> chorus_tenants::Result<_> {
+                let actor = auth.actor(tx).await?;
+                conversations::list(tx, &actor, &filter).await
+            },
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+#[utoipa::path(tag = "inbox", security(("bearer" = [])),
+    responses((status = 200, body = Conversation), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[get("/conversations/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let conversation = state
+        .store
+        .tenant(
+            auth.tenant,
+            async |tx: &mut TenantTx| -> chorus_tenants::Result<_> {
+                let actor = auth.actor(tx).await?;
+                conversations::get(tx, &actor, id).await
+            },
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(conversation))
+}
+
+#[utoipa::path(tag = "inbox", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = chorus_tenants::pagination::Page<Message>), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[get("/conversations/{id}/messages")]
+pub async fn messages_list(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    q: web::Query<ListQuery>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let page = q.page()?;
+    let result = state
+        .store
+        .tenant(
+            auth.tenant,
+            async |tx: &mut TenantTx| -> chorus_tenants::Result<_> {
+                let actor = auth.actor(tx).await?;
+                messages::list(tx, &actor, id, page).await
+            },
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(result))
+}
+
+/// Send a text. Refused with 422 `window_closed` once the 24-hour window has closed.
+#[utoipa::path(tag = "inbox", request_body = NewText, security(("bearer" = [])),
+    responses((status = 202, body = Message), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[post("/conversations/{id}/messages")]
+pub async fn send(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Json<NewText>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let input = body.into_inner();
+    let message = state
+        .store
+        .tenant(
+            auth.tenant,
+            async |tx: &mut TenantTx| -> chorus_tenants::Result<_> {
+                let actor = auth.actor(tx).await?;
+                messages::queue_text(tx, &actor, id, input).await
+            },
+        )
+        .await?;
+    state.jobs_enqueued();
+    Ok(HttpResponse::Accepted().json(message))
+}

@@ -1,0 +1,1 @@
+DROP TABLE webhook_events, message_statuses, messages, conversations, contacts, whatsapp_numbers;

@@ -1,0 +1,241 @@
+//! Applying a webhook delivery: route each event to its business by `phone_number_id`, then in
+//! ONE tenant transaction per business record every message (exactly once per wamid) and status.
+//! Stored first, answered second: the caller answers Meta's POST with 200 only after this
+//! returns. If the database is unreachable this fails and the caller answers 503, so Meta retries.
+//! If a business's events fail for any other reason (a bug, a constraint), the raw delivery is
+//! kept as a `failed` webhook event for the worker to retry and Meta still gets 200: a bug never
+//! makes Meta retry forever, and no data is lost. Unknown numbers are kept as `orphan` events.
+
+use std::collections::{BTreeMap, HashMap};
+
+use diesel::ExpressionMethods;
+use uuid::Uuid;
+
+use crate::db::{Store, SystemTx, TenantTx};
+use crate::error::{Error, Result};
+use crate::ids::TenantId;
+use crate::messages::{self, Inbound, StatusReport};
+use crate::numbers::{self, Route};
+use crate::schema::webhook_events;
+use crate::whatsapp::webhook::Contact;
+use crate::whatsapp::webhook::{Event, InboundMessage, MessageKind};
+
+/// What a delivery did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub messages: usize,
+    pub duplicates: usize,
+    pub statuses: usize,
+    pub orphans: usize,
+    pub failed: usize,
+    pub other: usize,
+    /// Conversations that changed, per business, for realtime fan-out after commit.
+    pub touched: Vec<(TenantId, Uuid)>,
+}
+
+/// Apply the parsed events of one delivery (`raw` is kept for orphan and failed events).
+pub async fn apply(store: &Store, raw: &serde_json::Value, events: Vec<Event>) -> Result<Report> {
+    let mut report = Report::default();
+    let mut ids: Vec<String> = events
+        .iter()
+        .filter_map(|e| e.phone_number_id().map(str::to_owned))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let routes: HashMap<String, Route> = numbers::routes(store, &ids).await?.into_iter().collect();
+
+    let mut per_tenant: BTreeMap<TenantId, Vec<(Route, Event)>> = BTreeMap::new();
+    let mut orphan_ids = Vec::new();
+    let mut unrouted = Vec::new();
+    for event in events {
+        match event.phone_number_id().map(|p| routes.get(p)) {
+            Some(Some(route)) => per_tenant
+                .entry(route.tenant)
+                .or_default()
+                .push((*route, event)),
+            Some(None) => {
+                report.orphans += 1;
+                orphan_ids.extend(event.phone_number_id().map(str::to_owned));
+            }
+            None => unrouted.push(event),
+        }
+    }
+    for (tenant, batch) in per_tenant {
+        let outcome = store
+            .tenant(
+                tenant,
+                async |tx: &mut TenantTx| -> Result<(usize, usize, usize, Vec<Uuid>)> {
+                    let (mut new, mut dup, mut statuses, mut touched) = (0, 0, 0, Vec::new());
+                    for (route, event) in &batch {
+                        match event {
+                            Event::Message {
+                                contact, message, ..
+                            } => {
+                                match messages::record_inbound(
+                                    tx,
+                                    &inbound(route.number_id, contact.as_ref(), message),
+                                )
+                                .await?
+                                {
+                                    Some(r) => {
+                                        new += 1;
+                                        touched.push(r.conversation_id);
+                                    }
+                                    None => dup += 1,
+                                }
+                            }
+                            Event::Status { status, .. } => {
+                                statuses += 1;
+                                messages::apply_status(tx, &status_report(status)).await?;
+                            }
+                            _ => {}
+                        }
+                    }
+                    Ok((new, dup, statuses, touched))
+                },
+            )
+            .await;
+        match outcome {
+            Ok((new, dup, statuses, touched)) => {
+                report.messages += new;
+                report.duplicates += dup;
+                report.statuses += statuses;
+                report
+                    .touched
+                    .extend(touched.into_iter().map(|c| (tenant, c)));
+            }
+            Err(Error::Unavailable(e)) => return Err(Error::Unavailable(e)),
+            Err(e) => {
+                tracing::error!(%tenant, error = %e, "webhook events failed; kept for retry");
+                report.failed += batch.len();
+                keep(store, raw, None, "failed", Some(&e.to_string())).await?;
+            }
+        }
+    }
+    if !orphan_ids.is_empty() {
+        orphan_ids.sort();
+        orphan_ids.dedup();
+        tracing::warn!(phone_number_ids = ?orphan_ids, "webhook for unknown numbers kept as orphan");
+        keep(
+            store,
+            raw,
+            orphan_ids.first().map(String::as_str),
+            "orphan",
+            None,
+        )
+        .await?;
+    }
+    for event in unrouted {
+        match event {
+            Event::Unparsed { reason, .. } => {
+                report.failed += 1;
+                keep(store, raw, None, "failed", Some(&reason)).await?;
+            }
+            // Template, quality and account updates are applied by the features that own them;
+            // until then they are kept for operators.
+            _ => {
+                report.other += 1;
+                keep(store, raw, None, "processed", None).await?;
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Keep a raw delivery (system door: it may concern no business, or several).
+async fn keep(
+    store: &Store,
+    raw: &serde_json::Value,
+    phone_number_id: Option<&str>,
+    outcome: &str,
+    error: Option<&str>,
+) -> Result<()> {
+    use diesel_async::RunQueryDsl;
+    store
+        .system(async |tx: &mut SystemTx| -> Result<()> {
+            diesel::insert_into(webhook_events::table)
+                .values((
+                    webhook_events::id.eq(Uuid::now_v7()),
+                    webhook_events::source.eq("whatsapp"),
+                    webhook_events::phone_number_id.eq(phone_number_id),
+                    webhook_events::payload.eq(raw),
+                    webhook_events::outcome.eq(outcome),
+                    webhook_events::error.eq(error),
+                ))
+                .execute(tx.pg())
+                .await?;
+            Ok(())
+        })
+        .await
+}
+
+/// Normalise Meta's inbound message for the store.
+pub fn inbound(number_id: Uuid, contact: Option<&Contact>, m: &InboundMessage) -> Inbound {
+    let body = match &m.kind {
+        MessageKind::Text { body } => Some(body.clone()),
+        MessageKind::Image(media)
+        | MessageKind::Video(media)
+        | MessageKind::Audio(media)
+        | MessageKind::Document(media)
+        | MessageKind::Sticker(media) => media.caption.clone().or_else(|| media.filename.clone()),
+        MessageKind::Location(l) => l.name.clone().or_else(|| l.address.clone()),
+        MessageKind::ButtonReply { title, .. } | MessageKind::ListReply { title, .. } => {
+            Some(title.clone())
+        }
+        MessageKind::Button { text, .. } => Some(text.clone()),
+        MessageKind::Reaction { emoji, .. } => emoji.clone(),
+        MessageKind::Edit { message, .. } => match message.as_ref() {
+            MessageKind::Text { body } => Some(body.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let mut content = serde_json::to_value(&m.kind).unwrap_or_default();
+    if !m.errors.is_empty()
+        && let Some(obj) = content.as_object_mut()
+    {
+        obj.insert(
+            "errors".into(),
+            serde_json::to_value(&m.errors).unwrap_or_default(),
+        );
+    }
+    Inbound {
+        number_id,
+        wamid: m.wamid.clone(),
+        wa_id: m
+            .from
+            .clone()
+            .or_else(|| contact.and_then(|c| c.wa_id.clone()))
+            .filter(|s| !s.is_empty()),
+        bsuid: m
+            .from_user_id
+            .clone()
+            .or_else(|| contact.and_then(|c| c.user_id.clone()))
+            .filter(|s| !s.is_empty()),
+        profile_name: contact.and_then(|c| c.name.clone()),
+        sent_at: m.timestamp,
+        kind: m.kind.wire_type().to_owned(),
+        body,
+        content,
+        reply_to_wamid: m.context.as_ref().and_then(|c| c.message_id.clone()),
+        referral: m
+            .referral
+            .as_ref()
+            .and_then(|r| serde_json::to_value(r).ok()),
+    }
+}
+
+fn status_report(s: &crate::whatsapp::StatusUpdate) -> StatusReport {
+    let error = s.errors.first();
+    StatusReport {
+        wamid: s.wamid.clone(),
+        status: s.status.as_str().to_owned(),
+        occurred_at: s.timestamp,
+        error_code: error.and_then(|e| i32::try_from(e.code).ok()),
+        error_title: error.and_then(|e| e.title.clone().or_else(|| e.message.clone())),
+        pricing: s
+            .pricing
+            .as_ref()
+            .and_then(|p| serde_json::to_value(p).ok()),
+    }
+}

@@ -1,0 +1,596 @@
+//! Messages of a conversation: inbound ones recorded from webhooks (exactly once per wamid),
+//! outbound ones queued by agents and sent by the worker, and delivery statuses that only ever
+//! move forward.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Text};
+use diesel_async::RunQueryDsl;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::conversations::{self, window_after};
+use crate::db::TenantTx;
+use crate::error::{Error, Result};
+use crate::jobs::{self, NewJob};
+use crate::pagination::{Page, PageRequest};
+use crate::people::Actor;
+use crate::permissions::Permission;
+use crate::schema::{contacts, conversations as c, message_statuses, messages as m};
+
+/// The job that sends one queued outbound message.
+pub const SEND_MESSAGE: &str = "send_message";
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Message {
+    pub id: Uuid,
+    pub conversation_id: Uuid,
+    /// inbound or outbound
+    pub direction: String,
+    /// text, image, video, audio, document, sticker, location, contacts, interactive, button,
+    /// reaction, order, system, template, unsupported, ...
+    pub kind: String,
+    pub body: Option<String>,
+    pub content: serde_json::Value,
+    pub wamid: Option<String>,
+    pub reply_to_wamid: Option<String>,
+    /// received (inbound); queued, sending, sent, delivered, read, played or failed (outbound)
+    pub status: String,
+    pub error_code: Option<i32>,
+    /// Meta's title of the error.
+    pub error_title: Option<String>,
+    /// Why it failed, in words an agent understands.
+    pub error_explanation: Option<String>,
+    /// contact, agent, bot or system
+    pub sender_type: String,
+    pub sender_id: Option<Uuid>,
+    pub sent_at: DateTime<Utc>,
+    pub status_at: DateTime<Utc>,
+}
+
+type Row = (
+    Uuid,
+    Uuid,
+    String,
+    String,
+    Option<String>,
+    serde_json::Value,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<i32>,
+    Option<String>,
+    String,
+    Option<Uuid>,
+    DateTime<Utc>,
+    DateTime<Utc>,
+);
+
+fn to_message(r: Row) -> Message {
+    Message {
+        id: r.0,
+        conversation_id: r.1,
+        direction: r.2,
+        kind: r.3,
+        body: r.4,
+        content: r.5,
+        wamid: r.6,
+        reply_to_wamid: r.7,
+        status: r.8,
+        error_code: r.9,
+        error_explanation: r.9.map(|code| {
+            crate::whatsapp::errors::explain(
+                i64::from(code),
+                r.10.as_deref(),
+                crate::whatsapp::errors::Lang::En,
+            )
+        }),
+        error_title: r.10,
+        sender_type: r.11,
+        sender_id: r.12,
+        sent_at: r.13,
+        status_at: r.14,
+    }
+}
+
+macro_rules! columns {
+    () => {
+        (
+            m::id,
+            m::conversation_id,
+            m::direction,
+            m::kind,
+            m::body,
+            m::content,
+            m::wamid,
+            m::reply_to_wamid,
+            m::status,
+            m::error_code,
+            m::error_title,
+            m::sender_type,
+            m::sender_id,
+            m::sent_at,
+            m::status_at,
+        )
+    };
+}
+
+/// Oldest first, paged by id.
+pub async fn list(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    conversation: Uuid,
+    page: PageRequest,
+) -> Result<Page<Message>> {
+    conversations::get(tx, actor, conversation).await?;
+    let mut q = m::table
+        .filter(m::conversation_id.eq(conversation))
+        .select(columns!())
+        .order(m::id)
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        q = q.filter(m::id.gt(after));
+    }
+    let rows: Vec<Row> = q.load(tx.pg()).await?;
+    Ok(Page::from_rows(
+        rows.into_iter().map(to_message).collect(),
+        page,
+        |x| x.id,
+    ))
+}
+
+pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Message> {
+    let row: Option<Row> = m::table
+        .filter(m::id.eq(id))
+        .select(columns!())
+        .first(tx.pg())
+        .await
+        .optional()?;
+    row.map(to_message).ok_or(Error::NotFound("message"))
+}
+
+/// An inbound message, already normalised from Meta's wire format.
+#[derive(Debug, Clone)]
+pub struct Inbound {
+    pub number_id: Uuid,
+    pub wamid: String,
+    pub wa_id: Option<String>,
+    pub bsuid: Option<String>,
+    pub profile_name: Option<String>,
+    pub sent_at: DateTime<Utc>,
+    pub kind: String,
+    pub body: Option<String>,
+    pub content: serde_json::Value,
+    pub reply_to_wamid: Option<String>,
+    pub referral: Option<serde_json::Value>,
+}
+
+/// What recording an inbound message did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recorded {
+    pub conversation_id: Uuid,
+    pub message_id: Uuid,
+    pub new_conversation: bool,
+}
+
+/// Record an inbound message: upsert the contact, find or open the conversation, insert the
+/// message (a wamid seen before is a duplicate delivery: `None`), move the window.
+pub async fn record_inbound(tx: &mut TenantTx, input: &Inbound) -> Result<Option<Recorded>> {
+    let tenant = tx.tenant_id();
+    let duplicate: Option<Uuid> = m::table
+        .filter(m::wamid.eq(&input.wamid))
+        .select(m::id)
+        .first(tx.pg())
+        .await
+        .optional()?;
+    if duplicate.is_some() {
+        return Ok(None);
+    }
+    let contact_id = upsert_contact(tx, input).await?;
+    let open: Option<Uuid> = c::table
+        .filter(c::number_id.eq(input.number_id))
+        .filter(c::contact_id.eq(contact_id))
+        .filter(c::status.ne("resolved"))
+        .select(c::id)
+        .for_update()
+        .first(tx.pg())
+        .await
+        .optional()?;
+    let from_ad = input
+        .referral
+        .as_ref()
+        .and_then(|r| r.get("source_type"))
+        .and_then(|t| t.as_str())
+        .is_some_and(|t| t == "ad");
+    let window = window_after(input.sent_at, from_ad);
+    let preview = preview(&input.kind, input.body.as_deref());
+    let (conversation_id, new_conversation) = match open {
+        Some(id) => {
+            diesel::update(c::table.filter(c::id.eq(id)))
+                .set((
+                    c::last_inbound_at.eq(diesel::dsl::sql::<
+                        Nullable<diesel::sql_types::Timestamptz>,
+                    >("greatest(last_inbound_at, ")
+                    .bind::<diesel::sql_types::Timestamptz, _>(input.sent_at)
+                    .sql(")")),
+                    c::window_expires_at.eq(diesel::dsl::sql::<
+                        Nullable<diesel::sql_types::Timestamptz>,
+                    >("greatest(window_expires_at, ")
+                    .bind::<diesel::sql_types::Timestamptz, _>(window)
+                    .sql(")")),
+                    c::last_message_at.eq(Utc::now()),
+                    c::last_message_preview.eq(&preview),
+                    c::status.eq(diesel::dsl::sql::<Text>(
+                        "CASE WHEN status = 'snoozed' THEN 'open' ELSE status END",
+                    )),
+                    c::updated_at.eq(Utc::now()),
+                ))
+                .execute(tx.pg())
+                .await?;
+            (id, false)
+        }
+        None => {
+            let id = Uuid::now_v7();
+            diesel::insert_into(c::table)
+                .values((
+                    c::tenant_id.eq(tenant),
+                    c::id.eq(id),
+                    c::number_id.eq(input.number_id),
+                    c::contact_id.eq(contact_id),
+                    c::last_inbound_at.eq(input.sent_at),
+                    c::window_expires_at.eq(window),
+                    c::last_message_preview.eq(&preview),
+                    c::referral.eq(&input.referral),
+                ))
+                .execute(tx.pg())
+                .await?;
+            (id, true)
+        }
+    };
+    let message_id = Uuid::now_v7();
+    let inserted = diesel::insert_into(m::table)
+        .values((
+            m::tenant_id.eq(tenant),
+            m::id.eq(message_id),
+            m::conversation_id.eq(conversation_id),
+            m::direction.eq("inbound"),
+            m::kind.eq(&input.kind),
+            m::body.eq(&input.body),
+            m::content.eq(&input.content),
+            m::wamid.eq(&input.wamid),
+            m::reply_to_wamid.eq(&input.reply_to_wamid),
+            m::status.eq("received"),
+            m::sender_type.eq("contact"),
+            m::sender_id.eq(contact_id),
+            m::sent_at.eq(input.sent_at),
+        ))
+        .on_conflict_do_nothing()
+        .execute(tx.pg())
+        .await?;
+    if inserted == 0 {
+        return Ok(None);
+    }
+    Ok(Some(Recorded {
+        conversation_id,
+        message_id,
+        new_conversation,
+    }))
+}
+
+fn preview(kind: &str, body: Option<&str>) -> String {
+    match body {
+        Some(b) if !b.is_empty() => b.chars().take(140).collect(),
+        _ => format!("[{kind}]"),
+    }
+}
+
+async fn upsert_contact(tx: &mut TenantTx, input: &Inbound) -> Result<Uuid> {
+    let tenant = tx.tenant_id();
+    let existing: Option<Uuid> = match (&input.wa_id, &input.bsuid) {
+        (Some(wa), _) => contacts::table
+            .filter(contacts::wa_id.eq(wa))
+            .select(contacts::id)
+            .first(tx.pg())
+            .await
+            .optional()?,
+        (None, Some(b)) => contacts::table
+            .filter(contacts::bsuid.eq(b))
+            .select(contacts::id)
+            .first(tx.pg())
+            .await
+            .optional()?,
+        (None, None) => {
+            return Err(Error::invalid(
+                "from",
+                "An inbound message names no sender.",
+            ));
+        }
+    };
+    match existing {
+        Some(id) => {
+            diesel::update(contacts::table.filter(contacts::id.eq(id)))
+                .set((
+                    input
+                        .profile_name
+                        .as_ref()
+                        .map(|p| contacts::profile_name.eq(p)),
+                    input.bsuid.as_ref().map(|b| contacts::bsuid.eq(b)),
+                    contacts::updated_at.eq(Utc::now()),
+                ))
+                .execute(tx.pg())
+                .await?;
+            Ok(id)
+        }
+        None => {
+            let id = Uuid::now_v7();
+            diesel::insert_into(contacts::table)
+                .values((
+                    contacts::tenant_id.eq(tenant),
+                    contacts::id.eq(id),
+                    contacts::wa_id.eq(&input.wa_id),
+                    contacts::bsuid.eq(&input.bsuid),
+                    contacts::profile_name.eq(&input.profile_name),
+                ))
+                .execute(tx.pg())
+                .await?;
+            Ok(id)
+        }
+    }
+}
+
+/// A delivery status from Meta, normalised.
+#[derive(Debug, Clone)]
+pub struct StatusReport {
+    pub wamid: String,
+    /// sent, delivered, read, played, failed
+    pub status: String,
+    pub occurred_at: DateTime<Utc>,
+    pub error_code: Option<i32>,
+    pub error_title: Option<String>,
+    pub pricing: Option<serde_json::Value>,
+}
+
+/// How far along a status is; a message only ever moves to a higher rank.
+pub fn rank(status: &str) -> i32 {
+    match status {
+        "queued" => 0,
+        "sending" => 1,
+        "sent" => 2,
+        "delivered" => 3,
+        "read" => 4,
+        "played" => 5,
+        _ => -1,
+    }
+}
+
+/// Apply a status: kept once per (wamid, status); the message moves forward only (a late
+/// `delivered` after `read` changes nothing; `failed` ends a message not yet delivered).
+/// Returns the message id when the message changed.
+pub async fn apply_status(tx: &mut TenantTx, s: &StatusReport) -> Result<Option<Uuid>> {
+    let tenant = tx.tenant_id();
+    let fresh = diesel::insert_into(message_statuses::table)
+        .values((
+            message_statuses::tenant_id.eq(tenant),
+            message_statuses::wamid.eq(&s.wamid),
+            message_statuses::status.eq(&s.status),
+            message_statuses::occurred_at.eq(s.occurred_at),
+            message_statuses::error_code.eq(s.error_code),
+            message_statuses::error_title.eq(&s.error_title),
+            message_statuses::pricing.eq(&s.pricing),
+        ))
+        .on_conflict_do_nothing()
+        .execute(tx.pg())
+        .await?;
+    if fresh == 0 {
+        return Ok(None);
+    }
+    let current: Option<(Uuid, String)> = m::table
+        .filter(m::wamid.eq(&s.wamid))
+        .filter(m::direction.eq("outbound"))
+        .select((m::id, m::status))
+        .for_update()
+        .first(tx.pg())
+        .await
+        .optional()?;
+    let Some((id, current)) = current else {
+        return Ok(None);
+    };
+    let moves = if s.status == "failed" {
+        rank(&current) >= 0 && rank(&current) < rank("delivered")
+    } else {
+        current != "failed" && rank(&s.status) > rank(&current)
+    };
+    if !moves {
+        // Pricing may come with a status that does not move the message.
+        if s.pricing.is_some() {
+            diesel::update(m::table.filter(m::id.eq(id)).filter(m::pricing.is_null()))
+                .set(m::pricing.eq(&s.pricing))
+                .execute(tx.pg())
+                .await?;
+        }
+        return Ok(None);
+    }
+    diesel::update(m::table.filter(m::id.eq(id)))
+        .set((
+            m::status.eq(&s.status),
+            m::status_at.eq(s.occurred_at),
+            s.error_code.map(|code| m::error_code.eq(code)),
+            s.error_title.as_ref().map(|t| m::error_title.eq(t)),
+            s.pricing.as_ref().map(|p| m::pricing.eq(p)),
+        ))
+        .execute(tx.pg())
+        .await?;
+    Ok(Some(id))
+}
+
+/// What an agent sends.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewText {
+    pub text: String,
+    /// The message being answered (its id in Chorus).
+    pub reply_to: Option<Uuid>,
+}
+
+/// Queue a free-form text: permission, conversation visible, window open; the send job is
+/// enqueued in the same transaction.
+pub async fn queue_text(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    conversation: Uuid,
+    input: NewText,
+) -> Result<Message> {
+    actor.require(Permission::ConversationsReply)?;
+    let conv = conversations::get(tx, actor, conversation).await?;
+    let text = input.text.trim();
+    if text.is_empty() || text.chars().count() > 4096 {
+        return Err(Error::invalid(
+            "text",
+            "A message has 1 to 4096 characters.",
+        ));
+    }
+    if !conv.window_open {
+        return Err(Error::Unprocessable {
+            code: "window_closed",
+            message: "The 24-hour window with this customer has closed: WhatsApp only allows template messages until they write again. Send a template instead.".into(),
+        });
+    }
+    let reply_to_wamid = match input.reply_to {
+        Some(r) => {
+            let replied = get(tx, r)
+                .await
+                .map_err(|_| Error::invalid("reply_to", "No such message."))?;
+            if replied.conversation_id != conversation {
+                return Err(Error::invalid(
+                    "reply_to",
+                    "That message is in another conversation.",
+                ));
+            }
+            replied.wamid
+        }
+        None => None,
+    };
+    let tenant = tx.tenant_id();
+    let id = Uuid::now_v7();
+    diesel::insert_into(m::table)
+        .values((
+            m::tenant_id.eq(tenant),
+            m::id.eq(id),
+            m::conversation_id.eq(conversation),
+            m::direction.eq("outbound"),
+            m::kind.eq("text"),
+            m::body.eq(text),
+            m::reply_to_wamid.eq(&reply_to_wamid),
+            m::status.eq("queued"),
+            m::sender_type.eq("agent"),
+            m::sender_id.eq(actor.membership_id.0),
+        ))
+        .execute(tx.pg())
+        .await?;
+    diesel::update(c::table.filter(c::id.eq(conversation)))
+        .set((
+            c::last_message_at.eq(Utc::now()),
+            c::last_message_preview.eq(preview("text", Some(text))),
+            c::updated_at.eq(Utc::now()),
+        ))
+        .execute(tx.pg())
+        .await?;
+    let mut job = NewJob::new(SEND_MESSAGE, &serde_json::json!({ "message_id": id }))?.priority(20);
+    job.max_attempts = 8;
+    jobs::enqueue(tx, job).await?;
+    get(tx, id).await
+}
+
+/// Everything the sender needs about one queued message.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub message: Message,
+    pub number_id: Uuid,
+    pub phone_number_id: String,
+    pub sandbox: bool,
+    pub token_enc: Option<Vec<u8>>,
+    pub to_wa_id: Option<String>,
+    pub to_bsuid: Option<String>,
+}
+
+/// Load a message for sending and mark the attempt (`sending`) before any call to Meta, so a
+/// crash after Meta accepted it leaves a visible trace instead of a silent resend.
+/// Returns `None` when there is nothing to send (already sent or failed).
+pub async fn begin_send(tx: &mut TenantTx, id: Uuid) -> Result<Option<Outgoing>> {
+    use crate::schema::whatsapp_numbers as n;
+    let message = get(tx, id).await?;
+    if !matches!(message.status.as_str(), "queued" | "sending") || message.wamid.is_some() {
+        return Ok(None);
+    }
+    let (number_id, phone_number_id, sandbox, token_enc, to_wa_id, to_bsuid): (
+        Uuid,
+        String,
+        bool,
+        Option<Vec<u8>>,
+        Option<String>,
+        Option<String>,
+    ) = c::table
+        .inner_join(n::table.on(n::tenant_id.eq(c::tenant_id).and(n::id.eq(c::number_id))))
+        .inner_join(
+            contacts::table.on(contacts::tenant_id
+                .eq(c::tenant_id)
+                .and(contacts::id.eq(c::contact_id))),
+        )
+        .filter(c::id.eq(message.conversation_id))
+        .select((
+            n::id,
+            n::phone_number_id,
+            n::sandbox,
+            n::access_token_enc,
+            contacts::wa_id,
+            contacts::bsuid,
+        ))
+        .first(tx.pg())
+        .await?;
+    diesel::update(m::table.filter(m::id.eq(id)))
+        .set((m::status.eq("sending"), m::status_at.eq(Utc::now())))
+        .execute(tx.pg())
+        .await?;
+    Ok(Some(Outgoing {
+        message,
+        number_id,
+        phone_number_id,
+        sandbox,
+        token_enc,
+        to_wa_id,
+        to_bsuid,
+    }))
+}
+
+/// Meta accepted the message.
+pub async fn mark_accepted(tx: &mut TenantTx, id: Uuid, wamid: &str) -> Result<()> {
+    diesel::update(m::table.filter(m::id.eq(id)))
+        .set((
+            m::wamid.eq(wamid),
+            m::status.eq("sent"),
+            m::status_at.eq(Utc::now()),
+        ))
+        .execute(tx.pg())
+        .await?;
+    Ok(())
+}
+
+/// The send failed for good, with Meta's code and title (or our own words when Meta gave none).
+pub async fn mark_failed(
+    tx: &mut TenantTx,
+    id: Uuid,
+    code: Option<i32>,
+    title: &str,
+) -> Result<()> {
+    diesel::update(m::table.filter(m::id.eq(id)))
+        .set((
+            m::status.eq("failed"),
+            m::error_code.eq(code),
+            m::error_title.eq(title),
+            m::status_at.eq(Utc::now()),
+        ))
+        .execute(tx.pg())
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,187 @@
+//! WhatsApp numbers of a business. A number's `phone_number_id` routes Meta's webhooks to its
+//! business (unique among connected numbers); its Graph API token is kept encrypted. Every
+//! business starts with a sandbox number that the in-app test phone talks to.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::db::{Store, SystemTx, TenantTx};
+use crate::error::{Error, Result};
+use crate::ids::TenantId;
+use crate::pagination::{Page, PageRequest};
+use crate::schema::whatsapp_numbers as n;
+
+/// A number as agents and admins see it (never its token).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Number {
+    pub id: Uuid,
+    pub phone_number_id: String,
+    pub waba_id: String,
+    pub display_phone_number: String,
+    pub verified_name: Option<String>,
+    pub quality_rating: Option<String>,
+    pub messaging_limit: Option<String>,
+    pub throughput_per_second: i32,
+    pub status: String,
+    pub sandbox: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+type Row = (
+    Uuid,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i32,
+    String,
+    bool,
+    DateTime<Utc>,
+);
+
+const COLUMNS: (
+    n::id,
+    n::phone_number_id,
+    n::waba_id,
+    n::display_phone_number,
+    n::verified_name,
+    n::quality_rating,
+    n::messaging_limit,
+    n::throughput_per_second,
+    n::status,
+    n::sandbox,
+    n::created_at,
+) = (
+    n::id,
+    n::phone_number_id,
+    n::waba_id,
+    n::display_phone_number,
+    n::verified_name,
+    n::quality_rating,
+    n::messaging_limit,
+    n::throughput_per_second,
+    n::status,
+    n::sandbox,
+    n::created_at,
+);
+
+fn to_number(r: Row) -> Number {
+    Number {
+        id: r.0,
+        phone_number_id: r.1,
+        waba_id: r.2,
+        display_phone_number: r.3,
+        verified_name: r.4,
+        quality_rating: r.5,
+        messaging_limit: r.6,
+        throughput_per_second: r.7,
+        status: r.8,
+        sandbox: r.9,
+        created_at: r.10,
+    }
+}
+
+/// The sandbox number's Meta-style ids are derived from the business id, so they are unique.
+pub fn sandbox_phone_number_id(tenant: TenantId) -> String {
+    format!("sandbox-{}", tenant.0.simple())
+}
+
+/// Create the sandbox number of a new business (inside its creating transaction).
+pub(crate) async fn create_sandbox(conn: &mut AsyncPgConnection, tenant: TenantId) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    diesel::insert_into(n::table)
+        .values((
+            n::tenant_id.eq(tenant),
+            n::id.eq(id),
+            n::phone_number_id.eq(sandbox_phone_number_id(tenant)),
+            n::waba_id.eq(format!("sandbox-waba-{}", tenant.0.simple())),
+            n::display_phone_number.eq("15550000000"),
+            n::verified_name.eq("Sandbox"),
+            n::quality_rating.eq("GREEN"),
+            n::sandbox.eq(true),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(id)
+}
+
+pub async fn list(tx: &mut TenantTx, page: PageRequest) -> Result<Page<Number>> {
+    let mut q = n::table
+        .select(COLUMNS)
+        .order(n::id)
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        q = q.filter(n::id.gt(after));
+    }
+    let rows: Vec<Row> = q.load(tx.pg()).await?;
+    Ok(Page::from_rows(
+        rows.into_iter().map(to_number).collect(),
+        page,
+        |x| x.id,
+    ))
+}
+
+pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Number> {
+    let row: Option<Row> = n::table
+        .filter(n::id.eq(id))
+        .select(COLUMNS)
+        .first(tx.pg())
+        .await
+        .optional()?;
+    row.map(to_number).ok_or(Error::NotFound("number"))
+}
+
+/// The encrypted token of a number (for the sender), if it has one.
+pub async fn sealed_token(tx: &mut TenantTx, id: Uuid) -> Result<Option<Vec<u8>>> {
+    Ok(n::table
+        .filter(n::id.eq(id))
+        .select(n::access_token_enc)
+        .first::<Option<Vec<u8>>>(tx.pg())
+        .await
+        .optional()?
+        .flatten())
+}
+
+/// Where a webhook's `phone_number_id` belongs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    pub tenant: TenantId,
+    pub number_id: Uuid,
+}
+
+/// Resolve `phone_number_id`s to their businesses (crossing businesses is the job here).
+pub async fn routes(store: &Store, phone_number_ids: &[String]) -> Result<Vec<(String, Route)>> {
+    let ids = phone_number_ids.to_vec();
+    store
+        .system(async |tx: &mut SystemTx| -> Result<Vec<(String, Route)>> {
+            let rows: Vec<(String, TenantId, Uuid)> = n::table
+                .filter(n::phone_number_id.eq_any(&ids))
+                .filter(n::status.ne("disconnected"))
+                .select((n::phone_number_id, n::tenant_id, n::id))
+                .load(tx.pg())
+                .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(p, tenant, number_id)| (p, Route { tenant, number_id }))
+                .collect())
+        })
+        .await
+}
+
+/// Error 190 and friends: the token no longer works; admins must reconnect the number.
+pub async fn mark_needs_reconnect(tx: &mut TenantTx, id: Uuid) -> Result<()> {
+    diesel::update(n::table.filter(n::id.eq(id)))
+        .set((
+            n::status.eq("needs_reconnect"),
+            n::updated_at.eq(Utc::now()),
+        ))
+        .execute(tx.pg())
+        .await?;
+    Ok(())
+}
