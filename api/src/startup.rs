@@ -123,7 +123,7 @@ impl Application {
             Environment {
                 store: store.clone(),
                 mailer,
-                graph,
+                graph: graph.clone(),
                 secrets: SecretBox::new(&config.secret_key),
             },
             Registry::standard(),
@@ -135,6 +135,8 @@ impl Application {
             access: AccessTokens::new(&config.secret_key),
             limits: AccountLimits::new(&config.rate_limits),
             jobs_wakeup: runner.wakeup(),
+            graph,
+            secrets: SecretBox::new(&config.secret_key),
             config: Arc::new(config),
         };
         Ok(Self {

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 use chorus_tenants::access::AccessTokens;
+use chorus_tenants::crypto::SecretBox;
 use chorus_tenants::db::Store;
+use chorus_tenants::whatsapp::GraphClient;
 
 use crate::config::Config;
 use crate::ratelimit::AccountLimits;
@@ -18,6 +20,8 @@ pub struct AppState {
     pub limits: AccountLimits,
     /// Wakes the in-process worker after a transaction that enqueued jobs commits.
     pub jobs_wakeup: Arc<Notify>,
+    pub graph: GraphClient,
+    pub secrets: SecretBox,
 }
 
 impl AppState {

@@ -527,3 +527,96 @@ async fn conversations_are_isolated_and_permissioned() {
     assert_eq!(numbers["items"].as_array().unwrap().len(), 1);
     assert_eq!(numbers["items"][0]["sandbox"], true);
 }
+
+#[tokio::test]
+async fn the_test_phone_goes_through_the_real_pipeline() {
+    let app = spawn_app().await;
+    let owner = app.signup_owner("Alpha", &email("owner")).await;
+    let t = &owner.access_token;
+    let res = app
+        .post(
+            "/api/v1/sandbox/messages",
+            Some(t),
+            json!({"from": "+34 600 111 222", "name": "Carla", "text": "¿Abrís el domingo?"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app.post("/api/v1/sandbox/messages", Some(t), json!({"from": "34600111222", "name": "Carla", "location": {"latitude": 40.4, "longitude": -3.7, "name": "Sol"}})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // Exactly one kind of content, a real phone number, a name.
+    for bad in [
+        json!({"from": "34600111222", "name": "Carla"}),
+        json!({"from": "34600111222", "name": "Carla", "text": "a", "location": {"latitude": 1.0, "longitude": 1.0}}),
+        json!({"from": "abc", "name": "Carla", "text": "hola"}),
+        json!({"from": "34600111222", "name": "", "text": "hola"}),
+    ] {
+        let res = app
+            .post("/api/v1/sandbox/messages", Some(t), bad.clone())
+            .await;
+        assert_eq!(
+            error_code(res).await,
+            (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".into()),
+            "{bad}"
+        );
+    }
+    // The agent sees it and answers; the phone shows the answer, then reads it.
+    let conv = conversations(&app, &owner).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(
+        &format!("/api/v1/conversations/{conv}/messages"),
+        Some(t),
+        json!({"text": "Sí, de 10 a 14."}),
+    )
+    .await;
+    app.drain_jobs().await;
+    let thread: Value = app
+        .get("/api/v1/sandbox/messages?from=34600111222", t)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = thread["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[2]["body"], "Sí, de 10 a 14.");
+    assert_eq!(items[2]["status"], "sent");
+    let res = app
+        .post(
+            "/api/v1/sandbox/read",
+            Some(t),
+            json!({"from": "34600111222"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let thread: Value = app
+        .get("/api/v1/sandbox/messages?from=34600111222", t)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(thread["items"][2]["status"], "read");
+    // Another business never sees this thread.
+    let other = app.signup_owner("Beta", &email("beta")).await;
+    let thread: Value = app
+        .get(
+            "/api/v1/sandbox/messages?from=34600111222",
+            &other.access_token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(thread["items"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        app.call(
+            reqwest::Method::GET,
+            "/api/v1/sandbox/messages?from=34600111222",
+            None,
+            None
+        )
+        .await
+        .status(),
+        StatusCode::UNAUTHORIZED
+    );
+}

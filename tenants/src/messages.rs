@@ -594,3 +594,30 @@ pub async fn mark_failed(
         .await?;
     Ok(())
 }
+
+/// The whole thread between the sandbox number and one customer (`wa_id`), oldest first: what
+/// the in-app test phone shows. Newest 200 messages.
+pub async fn sandbox_thread(tx: &mut TenantTx, wa_id: &str) -> Result<Vec<Message>> {
+    use crate::schema::whatsapp_numbers as n;
+    let mut rows: Vec<Row> = m::table
+        .inner_join(
+            c::table.on(c::tenant_id
+                .eq(m::tenant_id)
+                .and(c::id.eq(m::conversation_id))),
+        )
+        .inner_join(n::table.on(n::tenant_id.eq(c::tenant_id).and(n::id.eq(c::number_id))))
+        .inner_join(
+            contacts::table.on(contacts::tenant_id
+                .eq(c::tenant_id)
+                .and(contacts::id.eq(c::contact_id))),
+        )
+        .filter(n::sandbox.eq(true))
+        .filter(contacts::wa_id.eq(wa_id))
+        .select(columns!())
+        .order(m::id.desc())
+        .limit(200)
+        .load(tx.pg())
+        .await?;
+    rows.reverse();
+    Ok(rows.into_iter().map(to_message).collect())
+}

@@ -185,3 +185,139 @@ pub async fn mark_needs_reconnect(tx: &mut TenantTx, id: Uuid) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// What an admin types to connect a number by hand.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ManualConnection {
+    pub phone_number_id: String,
+    pub waba_id: String,
+    /// A system-user access token with whatsapp_business_messaging permission.
+    pub access_token: String,
+}
+
+impl ManualConnection {
+    /// Shape checks before any call to Meta.
+    pub fn check(&self) -> Result<()> {
+        let digits =
+            |s: &str| !s.is_empty() && s.len() <= 32 && s.chars().all(|c| c.is_ascii_digit());
+        if !digits(self.phone_number_id.trim()) {
+            return Err(Error::invalid(
+                "phone_number_id",
+                "The phone number ID is the number Meta shows in WhatsApp Manager (digits only).",
+            ));
+        }
+        if !digits(self.waba_id.trim()) {
+            return Err(Error::invalid(
+                "waba_id",
+                "The WhatsApp Business Account ID is digits only.",
+            ));
+        }
+        let t = self.access_token.trim();
+        if t.len() < 20 || t.len() > 1024 || t.chars().any(char::is_whitespace) {
+            return Err(Error::invalid(
+                "access_token",
+                "Paste the whole access token.",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Messages per second Meta allows for a throughput level.
+pub fn throughput_for(level: Option<&str>) -> i32 {
+    match level {
+        Some("HIGH") => 1000,
+        _ => 80,
+    }
+}
+
+/// Save a number Meta has just confirmed (`profile` from `GET /{phone-number-id}`).
+pub async fn connect(
+    tx: &mut TenantTx,
+    actor: &crate::people::Actor,
+    input: &ManualConnection,
+    profile: &crate::whatsapp::graph::PhoneNumber,
+    sealed_token: Vec<u8>,
+) -> Result<Number> {
+    actor.require(crate::permissions::Permission::NumbersManage)?;
+    let tenant = tx.tenant_id();
+    let id = Uuid::now_v7();
+    let display: String = profile
+        .display_phone_number
+        .as_deref()
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    diesel::insert_into(n::table)
+        .values((
+            n::tenant_id.eq(tenant),
+            n::id.eq(id),
+            n::phone_number_id.eq(input.phone_number_id.trim()),
+            n::waba_id.eq(input.waba_id.trim()),
+            n::display_phone_number.eq(display),
+            n::verified_name.eq(&profile.verified_name),
+            n::quality_rating.eq(&profile.quality_rating),
+            n::messaging_limit.eq(&profile.messaging_limit),
+            n::throughput_per_second.eq(throughput_for(profile.throughput_level.as_deref())),
+            n::access_token_enc.eq(sealed_token),
+        ))
+        .execute(tx.pg())
+        .await
+        .map_err(|e| {
+            Error::from(e).on_unique(
+                "whatsapp_numbers_routing",
+                "number_taken",
+                "This number is already connected to a business in Chorus.",
+            )
+        })?;
+    let number = get(tx, id).await?;
+    crate::audit::record(
+        tx,
+        crate::audit::Entry {
+            actor: Some(actor.membership_id),
+            action: "number.connected",
+            target_type: "number",
+            target_id: Some(id),
+            before: None,
+            after: crate::audit::snapshot(&number),
+        },
+    )
+    .await?;
+    Ok(number)
+}
+
+/// Disconnect a number: it stops receiving and sending; its conversations stay.
+pub async fn disconnect(tx: &mut TenantTx, actor: &crate::people::Actor, id: Uuid) -> Result<()> {
+    actor.require(crate::permissions::Permission::NumbersManage)?;
+    let before = get(tx, id).await?;
+    if before.sandbox {
+        return Err(Error::conflict(
+            "sandbox_number",
+            "The sandbox number cannot be disconnected.",
+        ));
+    }
+    diesel::update(n::table.filter(n::id.eq(id)))
+        .set((
+            n::status.eq("disconnected"),
+            n::access_token_enc.eq(None::<Vec<u8>>),
+            n::updated_at.eq(Utc::now()),
+        ))
+        .execute(tx.pg())
+        .await?;
+    let after = get(tx, id).await?;
+    crate::audit::record(
+        tx,
+        crate::audit::Entry {
+            actor: Some(actor.membership_id),
+            action: "number.disconnected",
+            target_type: "number",
+            target_id: Some(id),
+            before: crate::audit::snapshot(&before),
+            after: crate::audit::snapshot(&after),
+        },
+    )
+    .await?;
+    Ok(())
+}

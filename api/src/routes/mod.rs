@@ -10,6 +10,7 @@ pub mod numbers;
 pub mod ops;
 pub mod portal;
 pub mod roles;
+pub mod sandbox;
 pub mod tags;
 pub mod teams;
 pub mod webhooks;
@@ -66,8 +67,13 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(tags::delete)
         .service(audit::list)
         .service(numbers::list)
+        .service(numbers::connect)
+        .service(numbers::disconnect)
         .service(conversations::list)
         .service(conversations::get)
         .service(conversations::messages_list)
-        .service(conversations::send);
+        .service(conversations::send)
+        .service(sandbox::send)
+        .service(sandbox::thread)
+        .service(sandbox::read);
 }

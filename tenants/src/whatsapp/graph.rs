@@ -44,6 +44,9 @@ pub struct GraphConfig {
     pub timeout: Duration,
     /// Whole-request limit for media upload and download (files up to 100 MB).
     pub media_timeout: Duration,
+    /// Domains [`GraphClient::download_media`] may send the access token to (a host matches a
+    /// domain or any of its subdomains). The base URL's host is always allowed.
+    pub media_domains: Vec<String>,
 }
 
 impl Default for GraphConfig {
@@ -54,6 +57,10 @@ impl Default for GraphConfig {
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(15),
             media_timeout: Duration::from_secs(120),
+            // Meta's media CDN (`lookaside.fbsbx.com`) and its other hosts.
+            media_domains: ["fbsbx.com", "facebook.com", "fbcdn.net", "whatsapp.net"]
+                .map(str::to_owned)
+                .to_vec(),
         }
     }
 }
@@ -66,6 +73,8 @@ pub struct GraphClient {
     api_version: String,
     timeout: Duration,
     media_timeout: Duration,
+    /// The base URL's host plus `media_domains`, lowercase.
+    media_domains: Vec<String>,
 }
 
 impl GraphClient {
@@ -81,12 +90,25 @@ impl GraphClient {
         } else {
             format!("v{version}")
         };
+        let base_url = config.base_url.trim_end_matches('/').to_owned();
+        let base_host = reqwest::Url::parse(&base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+            .ok_or_else(|| GraphError::Invalid(format!("{base_url:?} is not a URL")))?;
+        let mut media_domains = vec![base_host];
+        media_domains.extend(
+            config
+                .media_domains
+                .iter()
+                .map(|d| d.trim_start_matches('.').to_ascii_lowercase()),
+        );
         Ok(Self {
             http,
-            base_url: config.base_url.trim_end_matches('/').to_owned(),
+            base_url,
             api_version,
             timeout: config.timeout,
             media_timeout: config.media_timeout,
+            media_domains,
         })
     }
 
@@ -260,8 +282,9 @@ impl GraphClient {
     }
 
     /// Download a media URL (from [`GraphClient::media_url`] or a webhook's `url`) with the
-    /// bearer token, refusing bodies over `max_bytes`. The token is sent to `url`: pass only
-    /// URLs that came from Meta. A 404 (URL expired) is [`GraphError::MediaUrlExpired`]: get a
+    /// bearer token, refusing bodies over `max_bytes`. The token is only sent to hosts under
+    /// [`GraphConfig::media_domains`] (or the base URL's host); any other URL is
+    /// [`GraphError::Invalid`]. A 404 (URL expired) is [`GraphError::MediaUrlExpired`]: get a
     /// fresh URL and try again.
     pub async fn download_media(
         &self,
@@ -269,6 +292,19 @@ impl GraphClient {
         token: &str,
         max_bytes: usize,
     ) -> Result<DownloadedMedia, GraphError> {
+        let host = reqwest::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+            .ok_or_else(|| GraphError::Invalid("the media URL is not a URL".into()))?;
+        let allowed = self
+            .media_domains
+            .iter()
+            .any(|d| host == *d || host.ends_with(&format!(".{d}")));
+        if !allowed {
+            return Err(GraphError::Invalid(format!(
+                "refusing to send the access token to {host}, which is not a Meta media host"
+            )));
+        }
         let request = self
             .http
             .get(url)
@@ -573,13 +609,18 @@ impl GraphError {
 
     fn transport(e: reqwest::Error) -> Self {
         let e = e.without_url();
+        let chain = error_chain(&e);
         if e.is_timeout() {
             GraphError::Timeout
         } else if e.is_builder() {
-            GraphError::Invalid(error_chain(&e))
+            GraphError::Invalid(chain)
+        } else if chain.contains("scheme is not http") {
+            // hyper's answer to an https URL when reqwest was built without TLS: a
+            // configuration problem that no retry will fix.
+            GraphError::Invalid(format!("no TLS backend for https URLs: {chain}"))
         } else {
             // Connect, request and body errors: the network, not the request.
-            GraphError::Connect(error_chain(&e))
+            GraphError::Connect(chain)
         }
     }
 }

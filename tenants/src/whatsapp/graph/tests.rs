@@ -808,9 +808,30 @@ async fn https_without_a_tls_backend_is_a_configuration_error() {
         .send_message("1", "T", &OutboundMessage::text(ana(), "x"))
         .await
         .unwrap_err();
-    eprintln!("HTTPS-ERR {e:?}");
-    // Whichever way reqwest reports it, it is not silently retried forever as a success.
-    assert!(!matches!(e, GraphError::Timeout), "{e:?}");
+    // A missing TLS backend is a configuration error, not a network blip to retry forever.
+    assert!(matches!(e, GraphError::Invalid(_)), "{e:?}");
+    assert_eq!(e.class(), ErrorClass::Permanent);
+}
+
+#[test]
+fn meta_media_hosts_are_allowed_by_default() {
+    let graph = GraphClient::new(GraphConfig::default()).unwrap();
+    let allowed = |host: &str| {
+        graph
+            .media_domains
+            .iter()
+            .any(|d| host == d || host.ends_with(&format!(".{d}")))
+    };
+    assert!(allowed("lookaside.fbsbx.com"));
+    assert!(allowed("graph.facebook.com"));
+    assert!(!allowed("fbsbx.com.evil.test"));
+    assert!(
+        GraphClient::new(GraphConfig {
+            base_url: "not a url".into(),
+            ..GraphConfig::default()
+        })
+        .is_err()
+    );
 }
 
 #[tokio::test]
@@ -926,6 +947,16 @@ async fn media_upload_url_and_download() {
         .unwrap_err();
     assert!(matches!(e, GraphError::MediaUrlExpired));
     assert!(e.class().is_retryable());
+    // The token is never sent outside Meta's media hosts (nor to lookalikes).
+    for url in [
+        "https://evil.test/m?mid=1",
+        "https://fbsbx.com.evil.test/m",
+        "https://evilfbsbx.com/m",
+        "not a url",
+    ] {
+        let e = graph.download_media(url, "T", 1024).await.unwrap_err();
+        assert!(matches!(e, GraphError::Invalid(_)), "{url}: {e:?}");
+    }
 
     let seen = seen.lock().unwrap();
     assert_eq!(seen[0].target, "/v25.0/PN/media");
