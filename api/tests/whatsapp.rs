@@ -620,3 +620,52 @@ async fn the_test_phone_goes_through_the_real_pipeline() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn a_failing_business_does_not_block_others_and_is_retried() {
+    use diesel_async::SimpleAsyncConnection;
+    let app = spawn_app().await;
+    let a = app.signup_owner("Alpha", &email("alpha")).await;
+    let b = app.signup_owner("Beta", &email("beta")).await;
+    let mut conn = app.db.superuser().await;
+    // Simulate a bug that makes Alpha's message fail in the database.
+    conn.batch_execute(
+        "ALTER TABLE messages ADD CONSTRAINT simulated_bug CHECK (body IS DISTINCT FROM 'boom')",
+    )
+    .await
+    .unwrap();
+    let mut batch = text_from(&sandbox_id(&a), "34600111222", "wamid.BOOM", "boom", now());
+    let other = text_from(&sandbox_id(&b), "34600111222", "wamid.FINE", "fine", now());
+    batch["entry"]
+        .as_array_mut()
+        .unwrap()
+        .push(other["entry"][0].clone());
+    let res = post_webhook(&app, &batch).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "Meta must not retry forever because of our bug"
+    );
+    assert_eq!(
+        conversations(&app, &b).await.len(),
+        1,
+        "the other business's message is stored"
+    );
+    assert_eq!(conversations(&app, &a).await.len(), 0);
+    // The bug is fixed; the worker's retry applies the kept delivery.
+    conn.batch_execute(
+        "ALTER TABLE messages DROP CONSTRAINT simulated_bug; UPDATE jobs SET run_at = now()",
+    )
+    .await
+    .unwrap();
+    app.drain_jobs().await;
+    let convs = conversations(&app, &a).await;
+    assert_eq!(convs.len(), 1);
+    assert_eq!(convs[0]["last_message_preview"], "boom");
+    // Beta's copy of the batch was not stored twice.
+    let conv_b = conversations(&app, &b).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(messages_of(&app, &b, &conv_b).await.len(), 1);
+}

@@ -132,7 +132,9 @@ CREATE TABLE webhook_events (
     phone_number_id text,
     payload jsonb NOT NULL,
     outcome text NOT NULL CHECK (outcome IN ('processed', 'orphan', 'failed')),
-    error text
+    error text,
+    -- Retries of a failed delivery by the worker (`retry_webhook_events`); it gives up at 10.
+    attempts integer NOT NULL DEFAULT 0
 );
 CREATE INDEX webhook_events_failed ON webhook_events (received_at) WHERE outcome = 'failed';
 REVOKE ALL ON webhook_events FROM chorus_app;

@@ -33,8 +33,24 @@ pub struct Report {
     pub touched: Vec<(TenantId, Uuid)>,
 }
 
-/// Apply the parsed events of one delivery (`raw` is kept for orphan and failed events).
+/// The job that retries failed deliveries.
+pub const RETRY_FAILED: &str = "retry_webhook_events";
+/// A failed delivery is retried this many times, then left for operators.
+pub const MAX_RETRIES: i32 = 10;
+
+/// Apply the parsed events of one delivery (`raw` is kept for orphan and failed events, and a
+/// retry is scheduled for failed ones).
 pub async fn apply(store: &Store, raw: &serde_json::Value, events: Vec<Event>) -> Result<Report> {
+    apply_with(store, raw, events, true).await
+}
+
+/// Apply events; with `keep_failures` false (a retry), failed events are only counted.
+async fn apply_with(
+    store: &Store,
+    raw: &serde_json::Value,
+    events: Vec<Event>,
+    keep_failures: bool,
+) -> Result<Report> {
     let mut report = Report::default();
     let mut ids: Vec<String> = events
         .iter()
@@ -108,7 +124,9 @@ pub async fn apply(store: &Store, raw: &serde_json::Value, events: Vec<Event>) -
             Err(e) => {
                 tracing::error!(%tenant, error = %e, "webhook events failed; kept for retry");
                 report.failed += batch.len();
-                keep(store, raw, None, "failed", Some(&e.to_string())).await?;
+                if keep_failures {
+                    keep(store, raw, None, "failed", Some(&e.to_string())).await?;
+                }
             }
         }
     }
@@ -129,17 +147,75 @@ pub async fn apply(store: &Store, raw: &serde_json::Value, events: Vec<Event>) -
         match event {
             Event::Unparsed { reason, .. } => {
                 report.failed += 1;
-                keep(store, raw, None, "failed", Some(&reason)).await?;
+                if keep_failures {
+                    keep(store, raw, None, "failed", Some(&reason)).await?;
+                }
             }
             // Template, quality and account updates are applied by the features that own them;
             // until then they are kept for operators.
             _ => {
                 report.other += 1;
-                keep(store, raw, None, "processed", None).await?;
+                if keep_failures {
+                    keep(store, raw, None, "processed", None).await?;
+                }
             }
         }
     }
     Ok(report)
+}
+
+/// Retry failed deliveries (the `retry_webhook_events` job): each is applied again (messages and
+/// statuses already stored are no-ops), marked processed when it goes through, and given up after
+/// [`MAX_RETRIES`]. Returns how many went through.
+pub async fn retry_failed(store: &Store) -> Result<usize> {
+    use diesel::QueryDsl;
+    use diesel_async::RunQueryDsl;
+    let failed: Vec<(Uuid, serde_json::Value)> = store
+        .system(async |tx: &mut SystemTx| -> Result<_> {
+            Ok(webhook_events::table
+                .filter(webhook_events::outcome.eq("failed"))
+                .filter(webhook_events::attempts.lt(MAX_RETRIES))
+                .select((webhook_events::id, webhook_events::payload))
+                .order(webhook_events::received_at)
+                .limit(100)
+                .load(tx.pg())
+                .await?)
+        })
+        .await?;
+    let mut done = 0;
+    for (id, payload) in failed {
+        let bytes = serde_json::to_vec(&payload).unwrap_or_default();
+        let outcome = match crate::whatsapp::webhook::parse(&bytes) {
+            Ok(events) => apply_with(store, &payload, events, false)
+                .await
+                .map(|r| r.failed == 0),
+            Err(_) => Ok(false),
+        };
+        let ok = match outcome {
+            Ok(ok) => ok,
+            Err(Error::Unavailable(e)) => return Err(Error::Unavailable(e)),
+            Err(_) => false,
+        };
+        store
+            .system(async |tx: &mut SystemTx| -> Result<()> {
+                let target = webhook_events::table.filter(webhook_events::id.eq(id));
+                if ok {
+                    diesel::update(target)
+                        .set(webhook_events::outcome.eq("processed"))
+                        .execute(tx.pg())
+                        .await?;
+                } else {
+                    diesel::update(target)
+                        .set(webhook_events::attempts.eq(webhook_events::attempts + 1))
+                        .execute(tx.pg())
+                        .await?;
+                }
+                Ok(())
+            })
+            .await?;
+        done += usize::from(ok);
+    }
+    Ok(done)
 }
 
 /// Keep a raw delivery (system door: it may concern no business, or several).
@@ -164,6 +240,13 @@ async fn keep(
                 ))
                 .execute(tx.pg())
                 .await?;
+            if outcome == "failed" {
+                // One retry job at a time is enough: it works through every failed delivery.
+                let mut job = crate::jobs::NewJob::new(RETRY_FAILED, &serde_json::json!({}))?;
+                job.run_at = Some(chrono::Utc::now() + chrono::Duration::seconds(30));
+                job.dedupe_key = Some(RETRY_FAILED.into());
+                crate::jobs::enqueue_system(tx, None, job).await?;
+            }
             Ok(())
         })
         .await

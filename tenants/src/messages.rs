@@ -365,7 +365,7 @@ pub fn rank(status: &str) -> i32 {
 }
 
 /// Apply a status: kept once per (wamid, status); the message moves forward only (a late
-/// `delivered` after `read` changes nothing; `failed` ends a message not yet delivered).
+/// `delivered` after `read` changes nothing; `failed` ends a message not yet read).
 /// Returns the message id when the message changed.
 pub async fn apply_status(tx: &mut TenantTx, s: &StatusReport) -> Result<Option<Uuid>> {
     let tenant = tx.tenant_id();
@@ -397,7 +397,8 @@ pub async fn apply_status(tx: &mut TenantTx, s: &StatusReport) -> Result<Option<
         return Ok(None);
     };
     let moves = if s.status == "failed" {
-        rank(&current) >= 0 && rank(&current) < rank("delivered")
+        // Meta can report a failure after `delivered` (never after `read`).
+        rank(&current) >= 0 && rank(&current) < rank("read")
     } else {
         current != "failed" && rank(&s.status) > rank(&current)
     };

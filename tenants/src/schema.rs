@@ -260,6 +260,7 @@ diesel::table! {
         payload -> Jsonb,
         outcome -> Text,
         error -> Nullable<Text>,
+        attempts -> Int4,
     }
 }
 

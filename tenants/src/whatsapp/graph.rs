@@ -79,6 +79,8 @@ pub struct GraphClient {
 
 impl GraphClient {
     pub fn new(config: GraphConfig) -> Result<Self, GraphError> {
+        // One process-wide TLS provider (ring, as lettre uses); installing twice is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .user_agent(concat!("chorus/", env!("CARGO_PKG_VERSION")))

@@ -1,0 +1,293 @@
+//! Connecting real numbers and sending through the Graph API, against the fake Meta
+//! (`chorus_loadtests::fake_meta`), which speaks Meta's wire format.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chorus_loadtests::fake_meta::{Failure, FakeGraph};
+use common::{META_APP_SECRET, Session, TestApp, email, error_code, spawn_app_with};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const PHONE_ID: &str = "1065550001";
+const WABA_ID: &str = "2065550001";
+const TOKEN: &str = "EAAGtestTokenForTheFakeGraph0001";
+
+async fn setup() -> (FakeGraph, TestApp, Session) {
+    let fake = FakeGraph::start().await.unwrap();
+    fake.add_number(PHONE_ID, WABA_ID, "+1 555-000-1111", TOKEN);
+    let url = fake.base_url().to_owned();
+    let app = spawn_app_with(move |c| c.graph_api_url = url).await;
+    let owner = app.signup_owner("Alpha", &email("owner")).await;
+    let res = app
+        .post(
+            "/api/v1/numbers",
+            Some(&owner.access_token),
+            json!({"phone_number_id": PHONE_ID, "waba_id": WABA_ID, "access_token": TOKEN}),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
+    (fake, app, owner)
+}
+
+async fn webhook(app: &TestApp, wamid: &str, text: &str) {
+    let body = json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550001111", "phone_number_id": PHONE_ID},
+        "contacts": [{"profile": {"name": "Carla"}, "wa_id": "34600111222"}],
+        "messages": [{"from": "34600111222", "id": wamid, "timestamp": chrono::Utc::now().timestamp().to_string(), "type": "text", "text": {"body": text}}]
+    }}]}]});
+    let bytes = serde_json::to_vec(&body).unwrap();
+    let res = app
+        .client
+        .post(app.url("/webhooks/whatsapp"))
+        .header(
+            "x-hub-signature-256",
+            chorus_tenants::whatsapp::signature::sign(META_APP_SECRET.as_bytes(), &bytes),
+        )
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+async fn reply(app: &TestApp, s: &Session, conv: &str, text: &str) -> String {
+    let res = app
+        .post(
+            &format!("/api/v1/conversations/{conv}/messages"),
+            Some(&s.access_token),
+            json!({"text": text}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let v: Value = res.json().await.unwrap();
+    v["id"].as_str().unwrap().to_owned()
+}
+
+async fn message(app: &TestApp, s: &Session, conv: &str, id: &str) -> Value {
+    let v: Value = app
+        .get(
+            &format!("/api/v1/conversations/{conv}/messages?limit=200"),
+            &s.access_token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == id)
+        .unwrap()
+        .clone()
+}
+
+async fn the_conversation(app: &TestApp, s: &Session) -> String {
+    let v: Value = app
+        .get("/api/v1/conversations", &s.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contact"]["wa_id"] == "34600111222")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn connecting_a_number_is_checked_with_meta() {
+    let (fake, app, owner) = setup().await;
+    let numbers: Value = app
+        .get("/api/v1/numbers", &owner.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let real = numbers["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["phone_number_id"] == PHONE_ID)
+        .unwrap()
+        .clone();
+    assert_eq!(real["display_phone_number"], "15550001111");
+    assert_eq!(real["status"], "connected");
+    assert!(real.get("access_token").is_none() && real.get("access_token_enc").is_none());
+    // The token is stored encrypted, never in the clear.
+    use diesel::QueryableByName;
+    use diesel_async::RunQueryDsl;
+    #[derive(QueryableByName)]
+    struct T {
+        #[diesel(sql_type = diesel::sql_types::Bytea)]
+        access_token_enc: Vec<u8>,
+    }
+    let mut conn = app.db.superuser().await;
+    let t: T = diesel::sql_query(format!(
+        "SELECT access_token_enc FROM whatsapp_numbers WHERE phone_number_id = '{PHONE_ID}'"
+    ))
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    assert!(
+        !t.access_token_enc
+            .windows(TOKEN.len())
+            .any(|w| w == TOKEN.as_bytes())
+    );
+
+    // A wrong token: Meta refuses, nothing is saved.
+    let other = app.signup_owner("Beta", &email("beta")).await;
+    fake.add_number(
+        "1065550002",
+        WABA_ID,
+        "+1 555-000-2222",
+        "EAAGanotherTokenForNumberTwo000",
+    );
+    let res = app.post("/api/v1/numbers", Some(&other.access_token), json!({"phone_number_id": "1065550002", "waba_id": WABA_ID, "access_token": "EAAGwrongwrongwrongwrongwrong"})).await;
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".into())
+    );
+    // Alpha's number cannot be connected by Beta too.
+    let res = app
+        .post(
+            "/api/v1/numbers",
+            Some(&other.access_token),
+            json!({"phone_number_id": PHONE_ID, "waba_id": WABA_ID, "access_token": TOKEN}),
+        )
+        .await;
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::CONFLICT, "number_taken".into())
+    );
+    // Shape errors never reach Meta; an agent may not connect; B cannot disconnect A's number.
+    let res = app
+        .post(
+            "/api/v1/numbers",
+            Some(&other.access_token),
+            json!({"phone_number_id": "abc", "waba_id": WABA_ID, "access_token": TOKEN}),
+        )
+        .await;
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".into())
+    );
+    let agent = app.add_member(&owner, &email("agent"), "agent").await;
+    let res = app
+        .post(
+            "/api/v1/numbers",
+            Some(&agent.access_token),
+            json!({"phone_number_id": "1065550003", "waba_id": WABA_ID, "access_token": TOKEN}),
+        )
+        .await;
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::FORBIDDEN, "forbidden".into())
+    );
+    let id = real["id"].as_str().unwrap();
+    let res = app
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/numbers/{id}"),
+            Some(&other.access_token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::NOT_FOUND, "not_found".into())
+    );
+    let res = app
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/numbers/{id}"),
+            Some(&owner.access_token),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn replies_reach_meta_and_errors_end_well() {
+    let (fake, app, owner) = setup().await;
+    webhook(&app, "wamid.IN1", "hola").await;
+    let conv = the_conversation(&app, &owner).await;
+
+    // Accepted: Meta got exactly what the agent wrote, addressed with a +.
+    let id = reply(&app, &owner, &conv, "¡Hola Carla!").await;
+    app.drain_jobs().await;
+    let sent = fake.sent_messages();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].recipient, "34600111222");
+    assert_eq!(sent[0].body["text"]["body"], "¡Hola Carla!");
+    assert_eq!(sent[0].body["biz_opaque_callback_data"], id);
+    let m = message(&app, &owner, &conv, &id).await;
+    assert_eq!(m["status"], "sent");
+    assert_eq!(m["wamid"], sent[0].wamid);
+
+    // 131047 from Meta: failed at once with the window explanation.
+    fake.fail_next(1, Failure::meta(131047));
+    let id = reply(&app, &owner, &conv, "second").await;
+    app.drain_jobs().await;
+    let m = message(&app, &owner, &conv, &id).await;
+    assert_eq!(m["status"], "failed");
+    assert_eq!(m["error_code"], 131047);
+    assert!(
+        m["error_explanation"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("template")
+    );
+
+    // A 500: retried with backoff, then sent exactly once.
+    fake.clear_records();
+    fake.fail_next(1, Failure::http(500));
+    let id = reply(&app, &owner, &conv, "third").await;
+    let first = app.drain_jobs().await;
+    assert_eq!(first.failed, 1);
+    assert_eq!(message(&app, &owner, &conv, &id).await["status"], "sending");
+    use diesel_async::SimpleAsyncConnection;
+    app.db
+        .superuser()
+        .await
+        .batch_execute("UPDATE jobs SET run_at = now()")
+        .await
+        .unwrap();
+    assert_eq!(app.drain_jobs().await.succeeded, 1);
+    assert_eq!(message(&app, &owner, &conv, &id).await["status"], "sent");
+    assert_eq!(fake.sent_messages().len(), 1);
+
+    // 190: the token is dead; the message fails and the number needs reconnecting.
+    fake.fail_next(1, Failure::meta(190));
+    let id = reply(&app, &owner, &conv, "fourth").await;
+    app.drain_jobs().await;
+    assert_eq!(message(&app, &owner, &conv, &id).await["status"], "failed");
+    let numbers: Value = app
+        .get("/api/v1/numbers", &owner.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let real = numbers["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["phone_number_id"] == PHONE_ID)
+        .unwrap()
+        .clone();
+    assert_eq!(real["status"], "needs_reconnect");
+}
