@@ -7,10 +7,15 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use tokio::process::{Child, Command};
 
+/// The Meta app secret the benchmark's server trusts and its webhooks are signed with.
+pub const APP_SECRET: &str = "chorus-bench-app-secret";
+
 pub struct Chorus {
     child: Child,
     pub base_url: String,
     pub ready_after: Duration,
+    /// The private cluster's port (for pgbench).
+    pub pg_port: Option<u16>,
 }
 
 fn free_port() -> anyhow::Result<u16> {
@@ -33,6 +38,7 @@ impl Chorus {
             .env("CHORUS_HOME", home)
             .env("CHORUS_LISTEN", format!("127.0.0.1:{port}"))
             .env("CHORUS_RATE_LOGIN_PER_IP", "1000000")
+            .env("CHORUS_META_APP_SECRET", APP_SECRET)
             .env("CHORUS_RATE_LOGIN_PER_ACCOUNT", "1000000")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
@@ -53,10 +59,14 @@ impl Chorus {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+        let pg_port = std::fs::read_to_string(home.join("pg/port"))
+            .ok()
+            .and_then(|p| p.trim().parse().ok());
         Ok(Self {
             child,
             base_url,
             ready_after: started.elapsed(),
+            pg_port,
         })
     }
 

@@ -31,3 +31,9 @@ pub mod testing;
 pub mod whatsapp;
 
 pub use error::{Error, Result};
+
+/// Install the process-wide TLS crypto provider (rustls with ring, the one lettre uses too).
+/// Every HTTP client of the process needs it; calling it again is harmless.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

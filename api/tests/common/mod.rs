@@ -41,6 +41,7 @@ pub async fn spawn_app() -> TestApp {
 
 /// Spawn with a configuration tweak (rate limits, say).
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    chorus_tenants::install_tls_provider();
     let db = TestDatabase::new().await;
     let home = tempfile::tempdir().expect("tempdir");
     let mut config = Config {

@@ -812,6 +812,8 @@ pub struct WebhookSender {
 
 impl WebhookSender {
     pub fn new(callback_url: &str, app_secret: &[u8]) -> Self {
+        // reqwest is built without a default TLS provider in this workspace.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         Self {
             http: reqwest::Client::new(),
             callback_url: callback_url.to_owned(),

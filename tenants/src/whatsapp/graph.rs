@@ -79,8 +79,7 @@ pub struct GraphClient {
 
 impl GraphClient {
     pub fn new(config: GraphConfig) -> Result<Self, GraphError> {
-        // One process-wide TLS provider (ring, as lettre uses); installing twice is harmless.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        crate::install_tls_provider();
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .user_agent(concat!("chorus/", env!("CARGO_PKG_VERSION")))
