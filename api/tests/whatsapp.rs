@@ -669,3 +669,55 @@ async fn a_failing_business_does_not_block_others_and_is_retried() {
         .to_owned();
     assert_eq!(messages_of(&app, &b, &conv_b).await.len(), 1);
 }
+
+#[tokio::test]
+async fn one_batch_many_customers_duplicates_and_bsuid_users() {
+    let app = spawn_app().await;
+    let owner = app.signup_owner("Alpha", &email("owner")).await;
+    let number = sandbox_id(&owner);
+    let ts = now().to_string();
+    let batch = envelope(
+        &number,
+        json!({
+            "contacts": [
+                {"profile": {"name": "Ana"}, "wa_id": "34600000001"},
+                {"profile": {"name": "Bea"}, "wa_id": "34600000002"},
+                {"profile": {"name": "Cleo", "username": "cleo"}, "user_id": "ES.998877"}
+            ],
+            "messages": [
+                {"from": "34600000001", "id": "wamid.B1", "timestamp": ts, "type": "text", "text": {"body": "uno"}},
+                {"from": "34600000002", "id": "wamid.B2", "timestamp": ts, "type": "text", "text": {"body": "dos"}},
+                {"from": "34600000001", "id": "wamid.B1", "timestamp": ts, "type": "text", "text": {"body": "uno"}},
+                {"from": "34600000001", "id": "wamid.B3", "timestamp": ts, "type": "text", "text": {"body": "tres"}},
+                {"from_user_id": "ES.998877", "id": "wamid.B4", "timestamp": ts, "type": "text", "text": {"body": "sin teléfono"}}
+            ]
+        }),
+    );
+    let res = post_webhook(&app, &batch).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let report: Value = res.json().await.unwrap();
+    assert_eq!(report["messages"], 4);
+    assert_eq!(report["duplicates"], 1);
+    let convs = conversations(&app, &owner).await;
+    assert_eq!(convs.len(), 3);
+    let ana = convs
+        .iter()
+        .find(|c| c["contact"]["name"] == "Ana")
+        .unwrap();
+    let texts: Vec<String> = messages_of(&app, &owner, ana["id"].as_str().unwrap())
+        .await
+        .iter()
+        .map(|m| m["body"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(texts, vec!["uno", "tres"]);
+    assert!(
+        convs
+            .iter()
+            .any(|c| c["contact"]["name"] == "Cleo" && c["contact"]["wa_id"].is_null())
+    );
+    // The same batch again changes nothing.
+    let res = post_webhook(&app, &batch).await;
+    let report: Value = res.json().await.unwrap();
+    assert_eq!(report["messages"], 0);
+    assert_eq!(conversations(&app, &owner).await.len(), 3);
+}

@@ -81,33 +81,31 @@ async fn apply_with(
             .tenant(
                 tenant,
                 async |tx: &mut TenantTx| -> Result<(usize, usize, usize, Vec<Uuid>)> {
-                    let (mut new, mut dup, mut statuses, mut touched) = (0, 0, 0, Vec::new());
+                    let mut inbound_messages = Vec::new();
+                    let mut statuses = 0;
                     for (route, event) in &batch {
-                        match event {
-                            Event::Message {
-                                contact, message, ..
-                            } => {
-                                match messages::record_inbound(
-                                    tx,
-                                    &inbound(route.number_id, contact.as_ref(), message),
-                                )
-                                .await?
-                                {
-                                    Some(r) => {
-                                        new += 1;
-                                        touched.push(r.conversation_id);
-                                    }
-                                    None => dup += 1,
-                                }
-                            }
-                            Event::Status { status, .. } => {
-                                statuses += 1;
-                                messages::apply_status(tx, &status_report(status)).await?;
-                            }
-                            _ => {}
+                        if let Event::Message {
+                            contact, message, ..
+                        } = event
+                        {
+                            inbound_messages.push(inbound(
+                                route.number_id,
+                                contact.as_ref(),
+                                message,
+                            ));
                         }
                     }
-                    Ok((new, dup, statuses, touched))
+                    // Messages first, in one go; then statuses, which may refer to them.
+                    let recorded = messages::record_inbound_batch(tx, &inbound_messages).await?;
+                    for (_, event) in &batch {
+                        if let Event::Status { status, .. } = event {
+                            statuses += 1;
+                            messages::apply_status(tx, &status_report(status)).await?;
+                        }
+                    }
+                    let new = recorded.len();
+                    let touched = recorded.iter().map(|r| r.conversation_id).collect();
+                    Ok((new, inbound_messages.len() - new, statuses, touched))
                 },
             )
             .await;

@@ -622,3 +622,262 @@ pub async fn sandbox_thread(tx: &mut TenantTx, wa_id: &str) -> Result<Vec<Messag
     rows.reverse();
     Ok(rows.into_iter().map(to_message).collect())
 }
+
+/// Record many inbound messages of one business in a handful of statements, whatever their
+/// number: the webhook hot path. Same rules as [`record_inbound`] (which handles the rare
+/// customers known only by a business-scoped id): duplicates are skipped, contacts upserted,
+/// one unresolved conversation per (number, contact), the window moved, messages inserted once.
+/// Rows are touched in a fixed order (by wa_id) so concurrent batches cannot deadlock.
+pub async fn record_inbound_batch(tx: &mut TenantTx, inputs: &[Inbound]) -> Result<Vec<Recorded>> {
+    use diesel::sql_types::{Array, Bool, Jsonb, Timestamptz, Uuid as SqlUuid};
+    use std::collections::{BTreeMap, HashMap, HashSet};
+
+    #[derive(diesel::QueryableByName)]
+    struct WamidRow {
+        #[diesel(sql_type = Text)]
+        wamid: String,
+    }
+    #[derive(diesel::QueryableByName)]
+    struct ContactRow {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+        #[diesel(sql_type = Text)]
+        wa_id: String,
+    }
+    #[derive(diesel::QueryableByName)]
+    struct ConvRow {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+        #[diesel(sql_type = SqlUuid)]
+        number_id: Uuid,
+        #[diesel(sql_type = SqlUuid)]
+        contact_id: Uuid,
+    }
+
+    let tenant = tx.tenant_id();
+    let mut out = Vec::new();
+    // 1. Skip wamids seen before (in the database or earlier in this batch).
+    let wamids: Vec<String> = inputs.iter().map(|i| i.wamid.clone()).collect();
+    let seen: HashSet<String> =
+        diesel::sql_query("SELECT wamid FROM messages WHERE wamid = ANY($1)")
+            .bind::<Array<Text>, _>(&wamids)
+            .load::<WamidRow>(tx.pg())
+            .await?
+            .into_iter()
+            .map(|r| r.wamid)
+            .collect();
+    let mut fresh: Vec<&Inbound> = Vec::new();
+    let mut in_batch = HashSet::new();
+    for i in inputs {
+        if !seen.contains(&i.wamid) && in_batch.insert(i.wamid.clone()) {
+            if i.wa_id.is_some() {
+                fresh.push(i);
+            } else if let Some(r) = record_inbound(tx, i).await? {
+                out.push(r);
+            }
+        }
+    }
+    if fresh.is_empty() {
+        return Ok(out);
+    }
+    // 2. Contacts: one upsert, newest profile name wins.
+    let mut profiles: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for i in &fresh {
+        let slot = profiles
+            .entry(i.wa_id.clone().unwrap_or_default())
+            .or_default();
+        if i.profile_name.is_some() {
+            *slot = i.profile_name.clone();
+        }
+    }
+    let wa_ids: Vec<String> = profiles.keys().cloned().collect();
+    let names: Vec<Option<String>> = profiles.values().cloned().collect();
+    let new_ids: Vec<Uuid> = wa_ids.iter().map(|_| Uuid::now_v7()).collect();
+    let contacts_by_wa: HashMap<String, Uuid> = diesel::sql_query(
+        "INSERT INTO contacts (tenant_id, id, wa_id, profile_name)
+         SELECT $1, x.id, x.wa_id, x.name FROM unnest($2::uuid[], $3::text[], $4::text[]) AS x(id, wa_id, name)
+         ON CONFLICT (tenant_id, wa_id) WHERE wa_id IS NOT NULL
+         DO UPDATE SET profile_name = coalesce(EXCLUDED.profile_name, contacts.profile_name), updated_at = now()
+         RETURNING id, wa_id",
+    )
+    .bind::<SqlUuid, _>(tenant.0)
+    .bind::<Array<SqlUuid>, _>(&new_ids)
+    .bind::<Array<Text>, _>(&wa_ids)
+    .bind::<Array<Nullable<Text>>, _>(&names)
+    .load::<ContactRow>(tx.pg())
+    .await?
+    .into_iter()
+    .map(|r| (r.wa_id, r.id))
+    .collect();
+    // 3. Conversations: the open one per (number, contact), or a new one.
+    let mut pairs: BTreeMap<(Uuid, Uuid), ()> = BTreeMap::new();
+    for i in &fresh {
+        let contact = *contacts_by_wa
+            .get(i.wa_id.as_deref().unwrap_or_default())
+            .ok_or(Error::NotFound("contact"))?;
+        pairs.insert((i.number_id, contact), ());
+    }
+    let numbers: Vec<Uuid> = pairs.keys().map(|p| p.0).collect();
+    let contacts_of: Vec<Uuid> = pairs.keys().map(|p| p.1).collect();
+    let open_sql = "SELECT c.id, c.number_id, c.contact_id FROM conversations c
+         JOIN unnest($1::uuid[], $2::uuid[]) AS p(number_id, contact_id)
+           ON c.number_id = p.number_id AND c.contact_id = p.contact_id
+        WHERE c.status <> 'resolved' ORDER BY c.id FOR UPDATE OF c";
+    let mut conv_of: HashMap<(Uuid, Uuid), Uuid> = diesel::sql_query(open_sql)
+        .bind::<Array<SqlUuid>, _>(&numbers)
+        .bind::<Array<SqlUuid>, _>(&contacts_of)
+        .load::<ConvRow>(tx.pg())
+        .await?
+        .into_iter()
+        .map(|r| ((r.number_id, r.contact_id), r.id))
+        .collect();
+    let missing: Vec<(Uuid, Uuid)> = pairs
+        .keys()
+        .filter(|p| !conv_of.contains_key(p))
+        .copied()
+        .collect();
+    let mut created: HashSet<Uuid> = HashSet::new();
+    if !missing.is_empty() {
+        // The first message of each new conversation sets its referral.
+        let mut referral_of: HashMap<(Uuid, Uuid), Option<serde_json::Value>> = HashMap::new();
+        for i in &fresh {
+            let contact = contacts_by_wa[i.wa_id.as_deref().unwrap_or_default()];
+            referral_of
+                .entry((i.number_id, contact))
+                .or_insert_with(|| i.referral.clone());
+        }
+        let ids: Vec<Uuid> = missing.iter().map(|_| Uuid::now_v7()).collect();
+        let m_numbers: Vec<Uuid> = missing.iter().map(|p| p.0).collect();
+        let m_contacts: Vec<Uuid> = missing.iter().map(|p| p.1).collect();
+        let referrals: Vec<Option<serde_json::Value>> = missing
+            .iter()
+            .map(|p| referral_of.get(p).cloned().flatten())
+            .collect();
+        let inserted = diesel::sql_query(
+            "INSERT INTO conversations (tenant_id, id, number_id, contact_id, referral)
+             SELECT $1, x.id, x.number_id, x.contact_id, x.referral
+               FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::jsonb[]) AS x(id, number_id, contact_id, referral)
+             ON CONFLICT (tenant_id, number_id, contact_id) WHERE status <> 'resolved' DO NOTHING
+             RETURNING id, number_id, contact_id",
+        )
+        .bind::<SqlUuid, _>(tenant.0)
+        .bind::<Array<SqlUuid>, _>(&ids)
+        .bind::<Array<SqlUuid>, _>(&m_numbers)
+        .bind::<Array<SqlUuid>, _>(&m_contacts)
+        .bind::<Array<Nullable<Jsonb>>, _>(&referrals)
+        .load::<ConvRow>(tx.pg())
+        .await?;
+        for r in inserted {
+            created.insert(r.id);
+            conv_of.insert((r.number_id, r.contact_id), r.id);
+        }
+        // Lost a race with another delivery that opened the same conversation: read it now.
+        if conv_of.len() < pairs.len() {
+            for r in diesel::sql_query(open_sql)
+                .bind::<Array<SqlUuid>, _>(&numbers)
+                .bind::<Array<SqlUuid>, _>(&contacts_of)
+                .load::<ConvRow>(tx.pg())
+                .await?
+            {
+                conv_of.insert((r.number_id, r.contact_id), r.id);
+            }
+        }
+    }
+    // 4. Messages: one insert; duplicates racing in from a concurrent delivery are skipped.
+    let mut m_ids = Vec::new();
+    let mut m_convs = Vec::new();
+    let (mut kinds, mut bodies, mut contents, mut m_wamids, mut replies, mut senders, mut sent) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
+    // Per conversation: the newest inbound time, window, preview.
+    let mut touch: BTreeMap<Uuid, (DateTime<Utc>, DateTime<Utc>, String)> = BTreeMap::new();
+    for i in &fresh {
+        let contact = contacts_by_wa[i.wa_id.as_deref().unwrap_or_default()];
+        let conv = *conv_of
+            .get(&(i.number_id, contact))
+            .ok_or(Error::NotFound("conversation"))?;
+        m_ids.push(Uuid::now_v7());
+        m_convs.push(conv);
+        kinds.push(i.kind.clone());
+        bodies.push(i.body.clone());
+        contents.push(i.content.clone());
+        m_wamids.push(i.wamid.clone());
+        replies.push(i.reply_to_wamid.clone());
+        senders.push(contact);
+        sent.push(i.sent_at);
+        let from_ad = i
+            .referral
+            .as_ref()
+            .and_then(|r| r.get("source_type"))
+            .and_then(|t| t.as_str())
+            == Some("ad");
+        let window = window_after(i.sent_at, from_ad);
+        let entry = touch
+            .entry(conv)
+            .or_insert((i.sent_at, window, String::new()));
+        entry.0 = entry.0.max(i.sent_at);
+        entry.1 = entry.1.max(window);
+        entry.2 = preview(&i.kind, i.body.as_deref());
+    }
+    let inserted: Vec<WamidRow> = diesel::sql_query(
+        "INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, content, wamid, reply_to_wamid,
+                               status, sender_type, sender_id, sent_at)
+         SELECT $1, x.id, x.conversation_id, 'inbound', x.kind, x.body, x.content, x.wamid, x.reply_to,
+                'received', 'contact', x.sender_id, x.sent_at
+           FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::text[], $9::uuid[], $10::timestamptz[])
+             AS x(id, conversation_id, kind, body, content, wamid, reply_to, sender_id, sent_at)
+         ON CONFLICT (tenant_id, wamid) WHERE wamid IS NOT NULL DO NOTHING
+         RETURNING wamid",
+    )
+    .bind::<SqlUuid, _>(tenant.0)
+    .bind::<Array<SqlUuid>, _>(&m_ids)
+    .bind::<Array<SqlUuid>, _>(&m_convs)
+    .bind::<Array<Text>, _>(&kinds)
+    .bind::<Array<Nullable<Text>>, _>(&bodies)
+    .bind::<Array<Jsonb>, _>(&contents)
+    .bind::<Array<Text>, _>(&m_wamids)
+    .bind::<Array<Nullable<Text>>, _>(&replies)
+    .bind::<Array<SqlUuid>, _>(&senders)
+    .bind::<Array<Timestamptz>, _>(&sent)
+    .load(tx.pg())
+    .await?;
+    let stored: HashSet<String> = inserted.into_iter().map(|r| r.wamid).collect();
+    // 5. Conversations move: newest inbound, window, preview, snoozed ones wake up.
+    let t_ids: Vec<Uuid> = touch.keys().copied().collect();
+    let t_last: Vec<DateTime<Utc>> = touch.values().map(|v| v.0).collect();
+    let t_window: Vec<DateTime<Utc>> = touch.values().map(|v| v.1).collect();
+    let t_preview: Vec<String> = touch.values().map(|v| v.2.clone()).collect();
+    diesel::sql_query(
+        "UPDATE conversations c SET
+            last_inbound_at = greatest(c.last_inbound_at, x.last_inbound_at),
+            window_expires_at = greatest(c.window_expires_at, x.window_expires_at),
+            last_message_at = now(), last_message_preview = x.preview, updated_at = now(),
+            status = CASE WHEN c.status = 'snoozed' THEN 'open' ELSE c.status END
+           FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::text[])
+             AS x(id, last_inbound_at, window_expires_at, preview)
+          WHERE c.id = x.id",
+    )
+    .bind::<Array<SqlUuid>, _>(&t_ids)
+    .bind::<Array<Timestamptz>, _>(&t_last)
+    .bind::<Array<Timestamptz>, _>(&t_window)
+    .bind::<Array<Text>, _>(&t_preview)
+    .execute(tx.pg())
+    .await?;
+    let _ = Bool;
+    for (idx, w) in m_wamids.iter().enumerate() {
+        if stored.contains(w) {
+            out.push(Recorded {
+                conversation_id: m_convs[idx],
+                message_id: m_ids[idx],
+                new_conversation: created.contains(&m_convs[idx]),
+            });
+        }
+    }
+    Ok(out)
+}
