@@ -291,3 +291,52 @@ async fn replies_reach_meta_and_errors_end_well() {
         .clone();
     assert_eq!(real["status"], "needs_reconnect");
 }
+
+async fn post_raw(app: &TestApp, body: &Value) {
+    let bytes = serde_json::to_vec(body).unwrap();
+    let res = app
+        .client
+        .post(app.url("/webhooks/whatsapp"))
+        .header(
+            "x-hub-signature-256",
+            chorus_tenants::whatsapp::signature::sign(META_APP_SECRET.as_bytes(), &bytes),
+        )
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+async fn real_number(app: &TestApp, s: &Session) -> Value {
+    let numbers: Value = app
+        .get("/api/v1/numbers", &s.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    numbers["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["phone_number_id"] == PHONE_ID)
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test]
+async fn quality_and_account_updates_reach_the_number() {
+    let (_fake, app, owner) = setup().await;
+    post_raw(&app, &json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "time": 1761300500, "changes": [{
+        "field": "phone_number_quality_update",
+        "value": {"display_phone_number": "15550001111", "event": "THROUGHPUT_UPGRADE", "max_daily_conversations_per_business": "TIER_10K"}}]}]}))
+    .await;
+    assert_eq!(
+        real_number(&app, &owner).await["messaging_limit"],
+        "TIER_10K"
+    );
+    post_raw(&app, &json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "time": 1761301000, "changes": [{
+        "field": "account_update", "value": {"event": "PARTNER_APP_UNINSTALLED", "waba_info": {"waba_id": WABA_ID}}}]}]}))
+    .await;
+    assert_eq!(real_number(&app, &owner).await["status"], "needs_reconnect");
+}

@@ -149,8 +149,29 @@ async fn apply_with(
                     keep(store, raw, None, "failed", Some(&reason)).await?;
                 }
             }
-            // Template, quality and account updates are applied by the features that own them;
-            // until then they are kept for operators.
+            Event::Quality {
+                waba_id, update, ..
+            } => {
+                report.other += 1;
+                numbers::apply_quality(store, &waba_id, &update).await?;
+                if keep_failures {
+                    keep(store, raw, None, "processed", None).await?;
+                }
+            }
+            Event::AccountUpdate {
+                waba_id, update, ..
+            } => {
+                report.other += 1;
+                if update.revokes_access() {
+                    let n = numbers::revoke_waba(store, &waba_id).await?;
+                    tracing::warn!(%waba_id, numbers = n, event = %update.event, "Meta says our access to this WABA was removed");
+                }
+                if keep_failures {
+                    keep(store, raw, None, "processed", None).await?;
+                }
+            }
+            // Template updates are applied by the templates feature; until then they are kept
+            // for operators.
             _ => {
                 report.other += 1;
                 if keep_failures {

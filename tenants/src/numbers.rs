@@ -321,3 +321,66 @@ pub async fn disconnect(tx: &mut TenantTx, actor: &crate::people::Actor, id: Uui
     .await?;
     Ok(())
 }
+
+/// `phone_number_quality_update`: Meta names the number by WABA and display digits. Applied
+/// through the system door because the WABA is what routes it. Returns how many numbers changed.
+pub async fn apply_quality(
+    store: &Store,
+    waba_id: &str,
+    update: &crate::whatsapp::webhook::QualityUpdate,
+) -> Result<usize> {
+    let digits: String = update
+        .display_phone_number
+        .as_deref()
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let limit = update
+        .limit
+        .clone()
+        .or_else(|| update.current_limit.clone());
+    let rating = match update.event.as_str() {
+        "FLAGGED" => Some("YELLOW"),
+        "UNFLAGGED" => Some("GREEN"),
+        _ => None,
+    };
+    let waba = waba_id.to_owned();
+    store
+        .system(async |tx: &mut SystemTx| -> Result<usize> {
+            let target = n::table
+                .filter(n::waba_id.eq(&waba))
+                .filter(n::display_phone_number.eq(&digits))
+                .filter(n::status.ne("disconnected"));
+            Ok(diesel::update(target)
+                .set((
+                    limit.as_ref().map(|l| n::messaging_limit.eq(l)),
+                    rating.map(|r| n::quality_rating.eq(r)),
+                    n::updated_at.eq(Utc::now()),
+                ))
+                .execute(tx.pg())
+                .await?)
+        })
+        .await
+}
+
+/// `account_update` saying the business removed our app: every number of that WABA needs
+/// reconnecting. Returns how many numbers changed.
+pub async fn revoke_waba(store: &Store, waba_id: &str) -> Result<usize> {
+    let waba = waba_id.to_owned();
+    store
+        .system(async |tx: &mut SystemTx| -> Result<usize> {
+            Ok(diesel::update(
+                n::table
+                    .filter(n::waba_id.eq(&waba))
+                    .filter(n::status.eq("connected")),
+            )
+            .set((
+                n::status.eq("needs_reconnect"),
+                n::updated_at.eq(Utc::now()),
+            ))
+            .execute(tx.pg())
+            .await?)
+        })
+        .await
+}
