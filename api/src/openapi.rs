@@ -46,6 +46,7 @@ use crate::routes;
         routes::conversations::get,
         routes::conversations::messages_list,
         routes::conversations::send,
+        routes::conversations::read,
         routes::sandbox::send,
         routes::sandbox::thread,
         routes::sandbox::read,

@@ -340,3 +340,42 @@ async fn quality_and_account_updates_reach_the_number() {
     .await;
     assert_eq!(real_number(&app, &owner).await["status"], "needs_reconnect");
 }
+
+#[tokio::test]
+async fn opening_a_conversation_sends_a_read_receipt() {
+    let (fake, app, owner) = setup().await;
+    webhook(&app, "wamid.READ1", "hola").await;
+    let conv = the_conversation(&app, &owner).await;
+    let res = app
+        .post(
+            &format!("/api/v1/conversations/{conv}/read"),
+            Some(&owner.access_token),
+            json!({"typing": true}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    app.drain_jobs().await;
+    let receipts = fake.read_receipts();
+    assert_eq!(receipts.len(), 1, "{receipts:?}");
+    // Another business: 404; no token: 401.
+    let other = app.signup_owner("Beta", &email("beta")).await;
+    let res = app
+        .post(
+            &format!("/api/v1/conversations/{conv}/read"),
+            Some(&other.access_token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::NOT_FOUND, "not_found".into())
+    );
+    let res = app
+        .post(
+            &format!("/api/v1/conversations/{conv}/read"),
+            None,
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}

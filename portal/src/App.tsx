@@ -1,7 +1,9 @@
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { useSession } from './auth/session';
 import { RequireAuth } from './components/AppShell';
-import { InboxPage } from './pages/app/InboxPage';
+import { InboxPage } from './pages/app/inbox/InboxPage';
+import { TestPhonePage } from './pages/app/TestPhonePage';
+import { NumbersPage } from './pages/app/settings/NumbersPage';
 import { AgentsPage } from './pages/app/settings/AgentsPage';
 import { RolesPage } from './pages/app/settings/RolesPage';
 import { TagsPage } from './pages/app/settings/TagsPage';
@@ -31,11 +33,14 @@ export function App() {
       <Route element={<RequireAuth />}>
         <Route path="/" element={<Navigate to="/inbox" replace />} />
         <Route path="/inbox" element={<InboxPage />} />
+        <Route path="/inbox/:conversationId" element={<InboxPage />} />
+        <Route path="/test-phone" element={<TestPhonePage />} />
         <Route path="/settings" element={<SettingsHome />} />
         <Route path="/settings/agents" element={<AgentsPage />} />
         <Route path="/settings/roles" element={<RolesPage />} />
         <Route path="/settings/teams" element={<TeamsPage />} />
         <Route path="/settings/tags" element={<TagsPage />} />
+        <Route path="/settings/numbers" element={<NumbersPage />} />
       </Route>
       <Route path="*" element={<NotFoundPage />} />
     </Routes>

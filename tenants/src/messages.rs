@@ -133,11 +133,23 @@ pub async fn list(
         q = q.filter(m::id.gt(after));
     }
     let rows: Vec<Row> = q.load(tx.pg()).await?;
-    Ok(Page::from_rows(
-        rows.into_iter().map(to_message).collect(),
-        page,
-        |x| x.id,
-    ))
+    let lang = crate::whatsapp::errors::Lang::from_tag(&actor.locale);
+    let items = rows
+        .into_iter()
+        .map(to_message)
+        .map(|mut m| {
+            // Explanations in the reader's language.
+            if let Some(code) = m.error_code {
+                m.error_explanation = Some(crate::whatsapp::errors::explain(
+                    i64::from(code),
+                    m.error_title.as_deref(),
+                    lang,
+                ));
+            }
+            m
+        })
+        .collect();
+    Ok(Page::from_rows(items, page, |x| x.id))
 }
 
 pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Message> {
@@ -880,4 +892,57 @@ pub async fn record_inbound_batch(tx: &mut TenantTx, inputs: &[Inbound]) -> Resu
         }
     }
     Ok(out)
+}
+
+/// The job that tells Meta an agent read a conversation (blue ticks for the customer), optionally
+/// with the typing indicator.
+pub const MARK_READ: &str = "mark_read";
+
+/// Queue a read receipt (and typing indicator) for the newest inbound message of a conversation
+/// the actor can see. At most one is queued per conversation at a time.
+pub async fn queue_read(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    conversation: Uuid,
+    typing: bool,
+) -> Result<bool> {
+    conversations::get(tx, actor, conversation).await?;
+    if typing {
+        actor.require(Permission::ConversationsReply)?;
+    }
+    let newest: Option<String> = m::table
+        .filter(m::conversation_id.eq(conversation))
+        .filter(m::direction.eq("inbound"))
+        .filter(m::wamid.is_not_null())
+        .order(m::id.desc())
+        .select(m::wamid.assume_not_null())
+        .first(tx.pg())
+        .await
+        .optional()?;
+    let Some(wamid) = newest else {
+        return Ok(false);
+    };
+    let mut job = NewJob::new(
+        MARK_READ,
+        &serde_json::json!({"conversation_id": conversation, "wamid": wamid, "typing": typing}),
+    )?
+    .priority(15);
+    job.max_attempts = 3;
+    job.dedupe_key = Some(format!("{conversation}:{typing}"));
+    jobs::enqueue(tx, job).await?;
+    Ok(true)
+}
+
+/// The number and recipient details the read-receipt sender needs.
+pub async fn read_target(
+    tx: &mut TenantTx,
+    conversation: Uuid,
+) -> Result<(String, bool, Option<Vec<u8>>)> {
+    use crate::schema::whatsapp_numbers as n;
+    Ok(c::table
+        .inner_join(n::table.on(n::tenant_id.eq(c::tenant_id).and(n::id.eq(c::number_id))))
+        .filter(c::id.eq(conversation))
+        .select((n::phone_number_id, n::sandbox, n::access_token_enc))
+        .first(tx.pg())
+        .await?)
 }

@@ -40,6 +40,9 @@ impl Registry {
         r.register(SEND_MESSAGE, |env, job| {
             Box::pin(crate::sending::send_message(env, job))
         });
+        r.register(chorus_tenants::messages::MARK_READ, |env, job| {
+            Box::pin(crate::sending::mark_read(env, job))
+        });
         r.register(chorus_tenants::ingest::RETRY_FAILED, |env, _job| {
             Box::pin(async move {
                 let n = chorus_tenants::ingest::retry_failed(&env.store).await?;

@@ -104,3 +104,28 @@ pub async fn send_message(env: Environment, job: Claimed) -> anyhow::Result<()> 
         }
     }
 }
+
+/// The `mark_read` job: blue ticks (and the typing indicator) for the customer. Best effort:
+/// a failure is retried a few times and never affects the conversation.
+pub async fn mark_read(env: Environment, job: Claimed) -> anyhow::Result<()> {
+    let tenant = TenantId(job.tenant_id.context("mark_read is a business job")?);
+    let conversation: Uuid =
+        serde_json::from_value(job.data["conversation_id"].clone()).context("conversation_id")?;
+    let wamid = job.data["wamid"].as_str().context("wamid")?.to_owned();
+    let typing = job.data["typing"].as_bool().unwrap_or(false);
+    let (phone_number_id, sandbox, sealed) = env
+        .store
+        .tenant(tenant, async |tx: &mut TenantTx| {
+            messages::read_target(tx, conversation).await
+        })
+        .await?;
+    if sandbox {
+        return Ok(());
+    }
+    let Some(sealed) = sealed else { return Ok(()) };
+    let token = String::from_utf8(env.secrets.open(&sealed)?)?;
+    env.graph
+        .mark_read(&phone_number_id, &token, &wamid, typing)
+        .await
+        .map_err(|e| anyhow::anyhow!("mark as read: {e}"))
+}

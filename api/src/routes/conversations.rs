@@ -106,3 +106,40 @@ pub async fn send(
     state.jobs_enqueued();
     Ok(HttpResponse::Accepted().json(message))
 }
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadBody {
+    /// Also show the customer the typing indicator (needs conversations:reply).
+    #[serde(default)]
+    pub typing: bool,
+}
+
+/// The agent opened (or is typing in) the conversation: the customer sees blue ticks (and the
+/// typing indicator). Sent by the worker; 202 whether or not there was anything to mark.
+#[utoipa::path(tag = "inbox", request_body = ReadBody, security(("bearer" = [])),
+    responses((status = 202), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[post("/conversations/{id}/read")]
+pub async fn read(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Json<ReadBody>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let typing = body.typing;
+    let queued = state
+        .store
+        .tenant(
+            auth.tenant,
+            async |tx: &mut TenantTx| -> chorus_tenants::Result<_> {
+                let actor = auth.actor(tx).await?;
+                messages::queue_read(tx, &actor, id, typing).await
+            },
+        )
+        .await?;
+    if queued {
+        state.jobs_enqueued();
+    }
+    Ok(HttpResponse::Accepted().finish())
+}

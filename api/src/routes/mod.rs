@@ -73,6 +73,7 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(conversations::get)
         .service(conversations::messages_list)
         .service(conversations::send)
+        .service(conversations::read)
         .service(sandbox::send)
         .service(sandbox::thread)
         .service(sandbox::read);

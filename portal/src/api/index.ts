@@ -4,14 +4,20 @@ import i18n from '../i18n';
 import { createApiClient } from './client';
 import type {
   Agent,
+  Conversation,
+  ConversationStatus,
   Invitation,
   InvitationLookup,
   Me,
+  Message,
   Page,
   Role,
+  SandboxMessage,
   Session,
   Tag,
   Team,
+  WebhookReceipt,
+  WhatsAppNumber,
 } from './types';
 
 export * from './client';
@@ -91,4 +97,45 @@ export const tags = {
   create: (body: { name: string; colour: string }) => api.post<Tag>('/api/v1/tags', body),
   update: (id: string, body: { name?: string; colour?: string }) => api.patch<Tag>(`/api/v1/tags/${q(id)}`, body),
   remove: (id: string) => api.del(`/api/v1/tags/${q(id)}`),
+};
+
+export const numbers = {
+  list: () => listAll<WhatsAppNumber>('/api/v1/numbers'),
+  connect: (body: { phone_number_id: string; waba_id: string; access_token: string }) =>
+    api.post<WhatsAppNumber>('/api/v1/numbers', body),
+  disconnect: (id: string) => api.del(`/api/v1/numbers/${q(id)}`),
+};
+
+export interface ConversationFilter {
+  /** Absent: every unresolved conversation. */
+  status?: ConversationStatus;
+  number_id?: string;
+  cursor?: string | null;
+  limit?: number;
+}
+
+export const conversations = {
+  list: (filter: ConversationFilter = {}, opts?: { signal?: AbortSignal }) => {
+    const params = new URLSearchParams();
+    if (filter.status) params.set('status', filter.status);
+    if (filter.number_id) params.set('number_id', filter.number_id);
+    if (filter.cursor) params.set('cursor', filter.cursor);
+    params.set('limit', String(filter.limit ?? 50));
+    return api.get<Page<Conversation>>(`/api/v1/conversations?${params}`, opts);
+  },
+  get: (id: string) => api.get<Conversation>(`/api/v1/conversations/${q(id)}`),
+  /** One page of messages, oldest first, starting after `cursor`. */
+  messages: (id: string, cursor: string | null, limit = 200) =>
+    api.get<Page<Message>>(
+      `/api/v1/conversations/${q(id)}/messages?limit=${limit}${cursor ? `&cursor=${q(cursor)}` : ''}`,
+    ),
+  send: (id: string, body: { text: string; reply_to?: string }) =>
+    api.post<Message>(`/api/v1/conversations/${q(id)}/messages`, body),
+};
+
+/** The sandbox number's test phone: the signed-in person plays a customer. */
+export const sandbox = {
+  send: (body: SandboxMessage) => api.post<WebhookReceipt>('/api/v1/sandbox/messages', body),
+  thread: (from: string) => api.get<Page<Message>>(`/api/v1/sandbox/messages?from=${q(from)}`),
+  read: (from: string) => api.post<WebhookReceipt>('/api/v1/sandbox/read', { from }),
 };

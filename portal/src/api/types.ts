@@ -119,3 +119,93 @@ export interface InvitationLookup {
   inviter_name: string;
   account_exists: boolean;
 }
+
+// ---------- Inbox (docs/api.md "Inbox") ----------
+
+export interface WhatsAppNumber {
+  id: string;
+  phone_number_id: string;
+  waba_id: string;
+  /** Digits only, with country code (e.g. "15550000000"). */
+  display_phone_number: string;
+  verified_name: string | null;
+  /** Meta's rating: GREEN, YELLOW, RED, UNKNOWN… */
+  quality_rating: string | null;
+  /** Meta's tier: TIER_250, TIER_1K, TIER_10K, TIER_100K, TIER_UNLIMITED… */
+  messaging_limit: string | null;
+  throughput_per_second: number;
+  status: 'connected' | 'needs_reconnect' | 'disconnected' | (string & {});
+  sandbox: boolean;
+  created_at: string;
+}
+
+export type ConversationStatus = 'open' | 'pending' | 'snoozed' | 'resolved';
+
+export interface ContactRef {
+  id: string;
+  /** The customer's WhatsApp id: phone digits with country code. */
+  wa_id: string | null;
+  name: string | null;
+}
+
+export interface Conversation {
+  id: string;
+  number_id: string;
+  contact: ContactRef;
+  status: ConversationStatus | (string & {});
+  assignee_id: string | null;
+  last_message_at: string;
+  last_message_preview: string | null;
+  last_inbound_at: string | null;
+  window_expires_at: string | null;
+  window_open: boolean;
+  referral: unknown;
+  opened_at: string;
+  resolved_at: string | null;
+}
+
+export type MessageStatus =
+  | 'received'
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'delivered'
+  | 'read'
+  | 'played'
+  | 'failed';
+
+export interface Message {
+  id: string;
+  conversation_id: string;
+  direction: 'inbound' | 'outbound';
+  /** text, image, video, audio, document, sticker, location, contacts, interactive, button,
+   * reaction, order, system, revoke, edit, template, unsupported, or a type Chorus does not know. */
+  kind: string;
+  body: string | null;
+  /** The normalised message (for inbound: Meta's message with `type`), `{}` for agents' texts. */
+  content: Record<string, unknown> | null;
+  wamid: string | null;
+  reply_to_wamid: string | null;
+  status: MessageStatus | (string & {});
+  error_code: number | null;
+  error_title: string | null;
+  error_explanation: string | null;
+  sender_type: 'contact' | 'agent' | 'bot' | 'system' | (string & {});
+  sender_id: string | null;
+  sent_at: string;
+  status_at: string;
+}
+
+export interface WebhookReceipt {
+  messages: number;
+  duplicates: number;
+  statuses: number;
+}
+
+export interface SandboxMessage {
+  from: string;
+  name: string;
+  text?: string;
+  location?: { latitude: number; longitude: number; name?: string };
+  button_reply?: { id: string; title: string };
+}

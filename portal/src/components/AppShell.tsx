@@ -36,13 +36,17 @@ export function AppShell() {
   const session = useSession();
   const me = session.me!;
   const can = session.can;
+  const location = useLocation();
 
   const settings: NavItem[] = [
     { to: '/settings/agents', label: t('nav.agents'), icon: 'users', visible: can('agents:manage') || can('teams:manage') },
     { to: '/settings/teams', label: t('nav.teams'), icon: 'team', visible: true },
     { to: '/settings/roles', label: t('nav.roles'), icon: 'shield', visible: true },
     { to: '/settings/tags', label: t('nav.tags'), icon: 'tag', visible: true },
+    { to: '/settings/numbers', label: t('nav.numbers'), icon: 'phone', visible: true },
   ];
+  // The inbox uses the whole area below the top bar.
+  const flush = location.pathname === '/inbox' || location.pathname.startsWith('/inbox/');
 
   return (
     <div className="shell">
@@ -54,6 +58,10 @@ export function AppShell() {
           <NavLink to="/inbox" className="nav-item">
             <Icon name="inbox" />
             <span>{t('nav.inbox')}</span>
+          </NavLink>
+          <NavLink to="/test-phone" className="nav-item">
+            <Icon name="smartphone" />
+            <span>{t('nav.testPhone')}</span>
           </NavLink>
           <div className="nav-section">{t('nav.settings')}</div>
           {settings
@@ -88,7 +96,7 @@ export function AppShell() {
             <LogoutButton />
           </div>
         </header>
-        <main className="content">
+        <main className={`content${flush ? ' content-flush' : ''}`}>
           <Outlet />
         </main>
       </div>

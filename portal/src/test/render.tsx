@@ -1,9 +1,10 @@
-import { render } from '@testing-library/react';
+import { act, render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import type { Me } from '../api/types';
 import { SessionContext, type SessionValue } from '../auth/session';
 import { ToastProvider } from '../components/Toasts';
+import { LiveProvider, type LiveSource } from '../lib/live';
 
 export function fakeMe(permissions: string[], overrides: Partial<Me> = {}): Me {
   return {
@@ -52,4 +53,45 @@ export function jsonResponse(status: number, body: unknown) {
     status,
     headers: { 'Content-Type': 'application/json' },
   });
+}
+
+/** A live source the test drives: `tick()` runs every subscribed handler once. */
+export function manualLive() {
+  const handlers = new Set<() => unknown>();
+  const source: LiveSource = {
+    subscribe(_topic, onChange) {
+      handlers.add(onChange);
+      return () => void handlers.delete(onChange);
+    },
+  };
+  return {
+    source,
+    subscribers: () => handlers.size,
+    tick: () =>
+      act(async () => {
+        await Promise.all([...handlers].map((h) => h()));
+      }),
+  };
+}
+
+/** Renders several routes (with params) at `path`, with a fake session and a live source. */
+export function renderRoutes(
+  routes: { path: string; element: ReactElement }[],
+  { path = '/', session = fakeSession(), live = manualLive().source }: { path?: string; session?: SessionValue; live?: LiveSource } = {},
+) {
+  return render(
+    <MemoryRouter initialEntries={[path]}>
+      <SessionContext.Provider value={session}>
+        <LiveProvider source={live}>
+          <ToastProvider>
+            <Routes>
+              {routes.map((r) => (
+                <Route key={r.path} path={r.path} element={r.element} />
+              ))}
+            </Routes>
+          </ToastProvider>
+        </LiveProvider>
+      </SessionContext.Provider>
+    </MemoryRouter>,
+  );
 }

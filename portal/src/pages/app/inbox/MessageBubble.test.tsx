@@ -1,0 +1,244 @@
+import { render, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { Message } from '../../../api';
+import { MessageBubble } from './MessageBubble';
+
+let seq = 0;
+function msg(partial: Partial<Message>): Message {
+  seq += 1;
+  return {
+    id: `0190000${String(seq).padStart(5, '0')}`,
+    conversation_id: 'c1',
+    direction: 'inbound',
+    kind: 'text',
+    body: null,
+    content: {},
+    wamid: `wamid.${seq}`,
+    reply_to_wamid: null,
+    status: 'received',
+    error_code: null,
+    error_title: null,
+    error_explanation: null,
+    sender_type: 'contact',
+    sender_id: null,
+    sent_at: '2026-11-22T10:15:00Z',
+    status_at: '2026-11-22T10:15:00Z',
+    ...partial,
+  };
+}
+
+function show(message: Message, opts: { thread?: Message[]; ticks?: boolean } = {}) {
+  const { container } = render(
+    <MessageBubble
+      message={message}
+      side={message.direction === 'outbound' ? 'end' : 'start'}
+      thread={opts.thread}
+      ticks={opts.ticks ?? message.direction === 'outbound'}
+      authorOf={(m) => (m.direction === 'inbound' ? 'Carla' : 'You')}
+    />,
+  );
+  return container.querySelector('[data-testid="message"]') as HTMLElement;
+}
+
+describe('MessageBubble: kinds', () => {
+  it('text keeps line breaks and links only web addresses, safely', () => {
+    const el = show(
+      msg({ kind: 'text', body: 'Hola!\nSee https://shop.example.com/jacket?size=M, or javascript:alert(1) and www.example.org.' }),
+    );
+    const text = el.querySelector('.rich-text') as HTMLElement;
+    expect(text.textContent).toContain('Hola!\nSee ');
+    const links = within(el).getAllByRole('link');
+    expect(links.map((a) => a.getAttribute('href'))).toEqual(['https://shop.example.com/jacket?size=M', 'https://www.example.org']);
+    for (const a of links) {
+      expect(a.getAttribute('target')).toBe('_blank');
+      expect(a.getAttribute('rel')).toContain('noopener');
+      expect(a.getAttribute('rel')).toContain('noreferrer');
+    }
+    expect(el.textContent).toContain('javascript:alert(1)');
+  });
+
+  it('text never renders markup from the message', () => {
+    const el = show(msg({ kind: 'text', body: '<img src=x onerror=alert(1)> <b>bold</b>' }));
+    expect(el.querySelector('img')).toBeNull();
+    expect(el.querySelector('b')).toBeNull();
+    expect(el.textContent).toContain('<b>bold</b>');
+  });
+
+  it('media kinds show a labelled placeholder with caption or file name', () => {
+    const image = show(msg({ kind: 'image', body: 'Our shop', content: { type: 'image', id: 'm1', mime_type: 'image/jpeg', caption: 'Our shop' } }));
+    expect(image.textContent).toContain('Photo');
+    expect(image.textContent).toContain('Our shop');
+    expect(image.textContent).toContain('image/jpeg');
+    expect(image.textContent).toContain('preview not available yet');
+
+    expect(show(msg({ kind: 'video', content: { type: 'video', id: 'm2' } })).textContent).toContain('Video');
+    expect(show(msg({ kind: 'audio', content: { type: 'audio', id: 'm3', voice: true } })).textContent).toContain('Voice message');
+    expect(show(msg({ kind: 'audio', content: { type: 'audio', id: 'm4' } })).textContent).toContain('Audio');
+    const doc = show(msg({ kind: 'document', body: 'invoice.pdf', content: { type: 'document', id: 'm5', filename: 'invoice.pdf', mime_type: 'application/pdf' } }));
+    expect(doc.textContent).toContain('Document');
+    expect(doc.querySelector('.media-filename')?.textContent).toBe('invoice.pdf');
+    expect(doc.querySelector('.media-caption')).toBeNull();
+    expect(show(msg({ kind: 'sticker', content: { type: 'sticker', id: 'm6', animated: true } })).textContent).toContain('Animated sticker');
+  });
+
+  it('location shows its name and a link to OpenStreetMap', () => {
+    const el = show(
+      msg({ kind: 'location', body: 'Puerta del Sol', content: { type: 'location', latitude: 40.416775, longitude: -3.70379, name: 'Puerta del Sol', address: 'Madrid' } }),
+    );
+    expect(el.textContent).toContain('Puerta del Sol');
+    expect(el.textContent).toContain('Madrid');
+    const link = within(el).getByRole('link', { name: /Open in OpenStreetMap/ });
+    expect(link.getAttribute('href')).toBe('https://www.openstreetmap.org/?mlat=40.416775&mlon=-3.70379#map=17/40.416775/-3.70379');
+  });
+
+  it('location without a name still says what it is', () => {
+    const el = show(msg({ kind: 'location', content: { type: 'location', latitude: 1.5, longitude: 2 } }));
+    expect(el.querySelector('.location-name')?.textContent).toBe('Location');
+    expect(within(el).getByRole('link').getAttribute('href')).toContain('mlat=1.5&mlon=2');
+  });
+
+  it('contacts show each card with its phones and emails', () => {
+    const el = show(
+      msg({
+        kind: 'contacts',
+        content: {
+          type: 'contacts',
+          contacts: [
+            { formatted_name: 'Pedro Pérez', phones: [{ phone: '+34 611 222 333', wa_id: '34611222333', label: 'CELL' }], emails: ['pedro@example.com'], organisation: 'Taller Pérez', raw: {} },
+            { formatted_name: null, phones: [], emails: [], raw: {} },
+          ],
+        },
+      }),
+    );
+    const cards = within(el).getAllByTestId('contact-card');
+    expect(cards).toHaveLength(2);
+    expect(cards[0].textContent).toContain('Pedro Pérez');
+    expect(cards[0].textContent).toContain('Taller Pérez');
+    expect(cards[0].textContent).toContain('+34 611 222 333');
+    expect(cards[0].textContent).toContain('pedro@example.com');
+    expect(cards[1].textContent).toContain('Unnamed contact');
+  });
+
+  it('interactive replies and template buttons show the title', () => {
+    const button = show(msg({ kind: 'interactive', body: 'Yes, confirm', content: { type: 'button_reply', id: 'confirm', title: 'Yes, confirm' } }));
+    expect(button.textContent).toContain('Button reply');
+    expect(button.querySelector('.msg-choice')?.textContent).toBe('Yes, confirm');
+    const list = show(
+      msg({ kind: 'interactive', body: 'Tuesday', content: { type: 'list_reply', id: 'tue', title: 'Tuesday', description: '9:00 to 13:00' } }),
+    );
+    expect(list.textContent).toContain('List choice');
+    expect(list.textContent).toContain('Tuesday');
+    expect(list.textContent).toContain('9:00 to 13:00');
+    const flow = show(msg({ kind: 'interactive', content: { type: 'interactive', interactive_type: 'nfm_reply', raw: {} } }));
+    expect(flow.textContent).toContain('Interactive reply (nfm_reply)');
+    const template = show(msg({ kind: 'button', body: 'Stop promotions', content: { type: 'button', payload: 'STOP', text: 'Stop promotions' } }));
+    expect(template.querySelector('.msg-choice')?.textContent).toBe('Stop promotions');
+  });
+
+  it('a reaction shows its emoji and the message it reacts to', () => {
+    const target = msg({ direction: 'outbound', body: 'Your order shipped', status: 'read', wamid: 'wamid.target' });
+    const reaction = msg({ kind: 'reaction', body: '👍', content: { type: 'reaction', message_id: 'wamid.target', emoji: '👍' } });
+    const el = show(reaction, { thread: [target, reaction] });
+    expect(within(el).getByRole('img', { name: 'Reacted 👍' }).textContent).toBe('👍');
+    expect(el.textContent).toContain('to “Your order shipped”');
+    const removed = show(msg({ kind: 'reaction', content: { type: 'reaction', message_id: 'wamid.target', emoji: null } }));
+    expect(removed.textContent).toContain('Removed a reaction');
+  });
+
+  it('unsupported and unknown kinds say so, naming the type', () => {
+    expect(show(msg({ kind: 'unsupported', content: { type: 'unsupported', unsupported_type: 'poll' } })).textContent).toContain(
+      'Unsupported message type: poll',
+    );
+    expect(show(msg({ kind: 'unsupported', content: { type: 'unsupported' } })).textContent).toContain('Unsupported message type: unknown');
+    expect(show(msg({ kind: 'hologram', content: { type: 'unknown', message_type: 'hologram', raw: {} } })).textContent).toContain(
+      'Unsupported message type: hologram',
+    );
+  });
+
+  it('orders, deletions, edits and system notices read sensibly', () => {
+    const order = show(
+      msg({ kind: 'order', content: { type: 'order', catalog_id: 'c', text: 'Gift wrap please', product_items: [{ product_retailer_id: 'SKU-1', quantity: 2, item_price: 9.5, currency: 'EUR' }] } }),
+    );
+    expect(order.textContent).toContain('Order');
+    expect(order.textContent).toContain('2 × SKU-1');
+    expect(order.textContent).toContain('9.5 EUR');
+    expect(order.textContent).toContain('Gift wrap please');
+    expect(show(msg({ kind: 'revoke', content: { type: 'revoke', original_message_id: 'x' } })).textContent).toContain('This message was deleted');
+    const edit = show(msg({ kind: 'edit', body: 'Size L, sorry', content: { type: 'edit', original_message_id: 'x', message: { type: 'text', body: 'Size L, sorry' } } }));
+    expect(edit.textContent).toContain('Edited');
+    expect(edit.textContent).toContain('Size L, sorry');
+    const system = show(msg({ kind: 'system', content: { type: 'system', system_type: 'user_changed_number', body: 'Carla changed their number.' } }));
+    expect(system.getAttribute('data-kind')).toBe('system');
+    expect(system.textContent).toContain('Carla changed their number.');
+  });
+
+  it('quotes the replied message when it is in the thread, and only then', () => {
+    const original = msg({ body: 'Do you ship to Canarias?', wamid: 'wamid.q' });
+    const reply = msg({ direction: 'outbound', status: 'sent', body: 'Yes, in 3 days', reply_to_wamid: 'wamid.q' });
+    const el = show(reply, { thread: [original, reply] });
+    const quote = within(el).getByTestId('quote');
+    expect(quote.textContent).toContain('Carla');
+    expect(quote.textContent).toContain('Do you ship to Canarias?');
+    const orphan = show(msg({ body: 'answer', reply_to_wamid: 'wamid.elsewhere' }), { thread: [original] });
+    expect(within(orphan).queryByTestId('quote')).toBeNull();
+  });
+});
+
+describe('MessageBubble: ticks', () => {
+  const tick = (status: string) => {
+    const el = show(msg({ direction: 'outbound', body: 'Hi', status, sender_type: 'agent' }));
+    return within(el).getByTestId('ticks');
+  };
+
+  it('maps each status to clock, one tick, two ticks or two blue ticks', () => {
+    expect(tick('queued').getAttribute('aria-label')).toBe('Sending');
+    expect(tick('queued').getAttribute('data-tick')).toBe('pending');
+    expect(tick('sending').getAttribute('data-tick')).toBe('pending');
+    expect(tick('sent').getAttribute('aria-label')).toBe('Sent');
+    expect(tick('delivered').getAttribute('aria-label')).toBe('Delivered');
+    expect(tick('read').getAttribute('aria-label')).toBe('Read');
+    expect(tick('read').className).toContain('ticks-read');
+    expect(tick('delivered').className).not.toContain('ticks-read');
+    expect(tick('played').getAttribute('aria-label')).toBe('Read');
+  });
+
+  it('puts outbound messages at the end and inbound ones at the start, without ticks', () => {
+    const out = show(msg({ direction: 'outbound', body: 'Hi', status: 'sent' }));
+    expect(out.className).toContain('msg-end');
+    const inbound = show(msg({ body: 'Hello' }));
+    expect(inbound.className).toContain('msg-start');
+    expect(within(inbound).queryByTestId('ticks')).toBeNull();
+  });
+
+  it('a failed message is red and explains why under the bubble', () => {
+    const el = show(
+      msg({
+        direction: 'outbound',
+        body: 'Hi',
+        status: 'failed',
+        error_code: 131047,
+        error_title: 'Re-engagement message',
+        error_explanation: 'More than 24 hours have passed since the customer last replied.',
+      }),
+    );
+    expect(el.className).toContain('msg-failed');
+    expect(within(el).getByTestId('ticks').getAttribute('aria-label')).toBe('Not delivered');
+    const error = within(el).getByTestId('message-error');
+    expect(error.textContent).toContain('More than 24 hours have passed since the customer last replied.');
+    expect(error.textContent).toContain('error 131047');
+  });
+
+  it('falls back to Meta’s title, then to a generic sentence', () => {
+    const titled = show(msg({ direction: 'outbound', body: 'Hi', status: 'failed', error_title: 'Spam rate limit hit' }));
+    expect(within(titled).getByTestId('message-error').textContent).toContain('Spam rate limit hit');
+    const bare = show(msg({ direction: 'outbound', body: 'Hi', status: 'failed' }));
+    expect(within(bare).getByTestId('message-error').textContent).toContain('WhatsApp could not deliver this message.');
+  });
+
+  it('shows the time the message was sent', () => {
+    show(msg({ body: 'Hi', sent_at: '2026-11-22T10:15:00Z' }));
+    const time = screen.getByText((_, node) => node?.tagName === 'TIME');
+    expect(time.getAttribute('datetime')).toBe('2026-11-22T10:15:00Z');
+    expect(time.textContent).toMatch(/\d{1,2}:15/);
+  });
+});
