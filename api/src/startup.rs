@@ -125,6 +125,7 @@ impl Application {
                 mailer,
                 graph: graph.clone(),
                 secrets: SecretBox::new(&config.secret_key),
+                limits: Default::default(),
             },
             Registry::standard(),
         );

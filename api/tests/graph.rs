@@ -379,3 +379,47 @@ async fn opening_a_conversation_sends_a_read_receipt() {
         .await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_worker_killed_between_claim_and_send_does_not_lose_the_message() {
+    let (fake, app, owner) = setup().await;
+    webhook(&app, "wamid.K1", "hola").await;
+    let conv = the_conversation(&app, &owner).await;
+    let id = reply(&app, &owner, &conv, "sobrevive").await;
+    // A worker claims the job, records the attempt, and dies before calling Meta.
+    let claimed = chorus_worker::queue::claim(
+        &app.state.store,
+        "doomed-worker",
+        &["send_message".to_owned()],
+    )
+    .await
+    .unwrap()
+    .expect("the send job");
+    let tenant: chorus_tenants::ids::TenantId = owner.tenant_id.parse().unwrap();
+    let message_id: uuid::Uuid = id.parse().unwrap();
+    app.state
+        .store
+        .tenant(tenant, async |tx: &mut chorus_tenants::db::TenantTx| {
+            chorus_tenants::messages::begin_send(tx, message_id).await
+        })
+        .await
+        .unwrap()
+        .expect("something to send");
+    assert_eq!(message(&app, &owner, &conv, &id).await["status"], "sending");
+    // While its lease lasts nobody else takes the job.
+    assert_eq!(app.drain_jobs().await.succeeded, 0);
+    // The lease runs out; another worker finishes the job: sent once.
+    use diesel_async::SimpleAsyncConnection;
+    app.db
+        .superuser()
+        .await
+        .batch_execute(&format!(
+            "UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = '{}'",
+            claimed.id
+        ))
+        .await
+        .unwrap();
+    assert_eq!(app.drain_jobs().await.succeeded, 1);
+    assert_eq!(message(&app, &owner, &conv, &id).await["status"], "sent");
+    assert_eq!(fake.sent_to("34600111222").len(), 1);
+}

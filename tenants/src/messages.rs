@@ -525,6 +525,8 @@ pub struct Outgoing {
     pub token_enc: Option<Vec<u8>>,
     pub to_wa_id: Option<String>,
     pub to_bsuid: Option<String>,
+    /// Messages per second Meta allows this number.
+    pub throughput_per_second: i32,
 }
 
 /// Load a message for sending and mark the attempt (`sending`) before any call to Meta, so a
@@ -536,13 +538,14 @@ pub async fn begin_send(tx: &mut TenantTx, id: Uuid) -> Result<Option<Outgoing>>
     if !matches!(message.status.as_str(), "queued" | "sending") || message.wamid.is_some() {
         return Ok(None);
     }
-    let (number_id, phone_number_id, sandbox, token_enc, to_wa_id, to_bsuid): (
+    let (number_id, phone_number_id, sandbox, token_enc, to_wa_id, to_bsuid, throughput_per_second): (
         Uuid,
         String,
         bool,
         Option<Vec<u8>>,
         Option<String>,
         Option<String>,
+        i32,
     ) = c::table
         .inner_join(n::table.on(n::tenant_id.eq(c::tenant_id).and(n::id.eq(c::number_id))))
         .inner_join(
@@ -558,6 +561,7 @@ pub async fn begin_send(tx: &mut TenantTx, id: Uuid) -> Result<Option<Outgoing>>
             n::access_token_enc,
             contacts::wa_id,
             contacts::bsuid,
+            n::throughput_per_second,
         ))
         .first(tx.pg())
         .await?;
@@ -573,6 +577,7 @@ pub async fn begin_send(tx: &mut TenantTx, id: Uuid) -> Result<Option<Outgoing>>
         token_enc,
         to_wa_id,
         to_bsuid,
+        throughput_per_second,
     }))
 }
 

@@ -21,6 +21,8 @@ pub struct Environment {
     pub mailer: Mailer,
     pub graph: GraphClient,
     pub secrets: SecretBox,
+    /// Meta's throughput and pair limits, shared by every job of this process.
+    pub limits: std::sync::Arc<crate::limits::SendLimits>,
 }
 
 pub type Handler =

@@ -68,6 +68,23 @@ pub async fn send_message(env: Environment, job: Claimed) -> anyhow::Result<()> 
     if let Some(w) = &out.message.reply_to_wamid {
         message = message.reply_to(w.clone());
     }
+    let recipient = out
+        .to_wa_id
+        .clone()
+        .or_else(|| out.to_bsuid.clone())
+        .unwrap_or_default();
+    let per_second = u32::try_from(out.throughput_per_second).unwrap_or(80);
+    if let Err(wait) = env
+        .limits
+        .acquire(&out.phone_number_id, per_second, &recipient)
+        .await
+    {
+        // Over Meta's limits for now: try again later (the message stays `sending`).
+        return Err(anyhow::anyhow!(
+            "rate limited for {} s by the number's or the customer's limit",
+            wait.as_secs()
+        ));
+    }
     match env
         .graph
         .send_message(&out.phone_number_id, &token, &message)

@@ -22,6 +22,7 @@ fn env(store: &Store, mailer: Mailer) -> Environment {
         secrets: chorus_tenants::crypto::SecretBox::new(
             &chorus_tenants::crypto::SecretKey::new(&[1u8; 32]).unwrap(),
         ),
+        limits: Default::default(),
     }
 }
 
