@@ -47,6 +47,7 @@ use crate::routes;
         routes::conversations::messages_list,
         routes::conversations::send,
         routes::conversations::read,
+        routes::conversations::update,
         routes::sandbox::send,
         routes::sandbox::thread,
         routes::sandbox::read,

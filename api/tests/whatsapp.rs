@@ -721,3 +721,133 @@ async fn one_batch_many_customers_duplicates_and_bsuid_users() {
     assert_eq!(report["messages"], 0);
     assert_eq!(conversations(&app, &owner).await.len(), 3);
 }
+
+async fn patch_conv(app: &TestApp, s: &Session, id: &str, body: Value) -> reqwest::Response {
+    app.call(
+        reqwest::Method::PATCH,
+        &format!("/api/v1/conversations/{id}"),
+        Some(&s.access_token),
+        Some(body),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn claiming_assigning_and_resolving() {
+    let app = spawn_app().await;
+    let owner = app.signup_owner("Alpha", &email("owner")).await;
+    let ana = app.add_member(&owner, &email("ana"), "agent").await;
+    let luis = app.add_member(&owner, &email("luis"), "agent").await;
+    let number = sandbox_id(&owner);
+    post_webhook(
+        &app,
+        &text_from(&number, "34600111222", "wamid.C1", "hola", now()),
+    )
+    .await;
+    let conv = conversations(&app, &owner).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Ana and Luis claim at once: exactly one wins, the other hears who.
+    let (a, l) = tokio::join!(
+        patch_conv(&app, &ana, &conv, json!({"assignee_id": ana.membership_id})),
+        patch_conv(
+            &app,
+            &luis,
+            &conv,
+            json!({"assignee_id": luis.membership_id})
+        )
+    );
+    let (sa, sl) = (a.status(), l.status());
+    assert!(
+        (sa == StatusCode::OK && sl == StatusCode::CONFLICT)
+            || (sa == StatusCode::CONFLICT && sl == StatusCode::OK),
+        "{sa} {sl}"
+    );
+    let loser = if sa == StatusCode::CONFLICT { a } else { l };
+    let body: Value = loser.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "already_assigned");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Member Person")
+    );
+    // An agent cannot hand it to someone else; the owner can; the assignee must be a member.
+    let res = patch_conv(
+        &app,
+        &ana,
+        &conv,
+        json!({"assignee_id": owner.membership_id}),
+    )
+    .await;
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::FORBIDDEN, "forbidden".into())
+    );
+    let res = patch_conv(
+        &app,
+        &owner,
+        &conv,
+        json!({"assignee_id": owner.membership_id}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let other = app.signup_owner("Beta", &email("beta")).await;
+    let res = patch_conv(
+        &app,
+        &owner,
+        &conv,
+        json!({"assignee_id": other.membership_id}),
+    )
+    .await;
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".into())
+    );
+    let res = patch_conv(&app, &other, &conv, json!({"status": "resolved"})).await;
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::NOT_FOUND, "not_found".into())
+    );
+    // Assigned to the owner, the conversation disappears for agents who read only their own.
+    assert_eq!(
+        error_code(
+            app.get(&format!("/api/v1/conversations/{conv}"), &ana.access_token)
+                .await
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    // Unassign; resolve; a new message opens a new conversation; the old one cannot reopen over it.
+    let res = patch_conv(
+        &app,
+        &owner,
+        &conv,
+        json!({"assignee_id": null, "status": "resolved"}),
+    )
+    .await;
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["status"], "resolved");
+    assert!(v["assignee_id"].is_null());
+    post_webhook(
+        &app,
+        &text_from(&number, "34600111222", "wamid.C2", "¿sigue ahí?", now()),
+    )
+    .await;
+    let open = conversations(&app, &owner).await;
+    assert_eq!(open.len(), 1);
+    assert_ne!(open[0]["id"], conv.as_str());
+    let res = patch_conv(&app, &owner, &conv, json!({"status": "open"})).await;
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::CONFLICT, "conversation_open_elsewhere".into())
+    );
+    let res = patch_conv(&app, &owner, &conv, json!({"status": "archived"})).await;
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".into())
+    );
+}

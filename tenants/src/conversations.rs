@@ -197,6 +197,16 @@ pub async fn list(
 
 pub async fn get(tx: &mut TenantTx, actor: &Actor, id: Uuid) -> Result<Conversation> {
     let all = require_read(actor)?;
+    let conv = fetch(tx, id).await?;
+    if !all && conv.assignee_id.is_some_and(|a| a != actor.membership_id.0) {
+        // Someone else's conversation is, for this agent, not there at all.
+        return Err(Error::NotFound("conversation"));
+    }
+    Ok(conv)
+}
+
+/// A conversation of this business, whoever may see it.
+async fn fetch(tx: &mut TenantTx, id: Uuid) -> Result<Conversation> {
     let row: Option<Row> = c::table
         .inner_join(
             contacts::table.on(contacts::tenant_id
@@ -223,14 +233,8 @@ pub async fn get(tx: &mut TenantTx, actor: &Actor, id: Uuid) -> Result<Conversat
         .first(tx.pg())
         .await
         .optional()?;
-    let conv = row
-        .map(to_conversation)
-        .ok_or(Error::NotFound("conversation"))?;
-    if !all && conv.assignee_id.is_some_and(|a| a != actor.membership_id.0) {
-        // Someone else's conversation is, for this agent, not there at all.
-        return Err(Error::NotFound("conversation"));
-    }
-    Ok(conv)
+    row.map(to_conversation)
+        .ok_or(Error::NotFound("conversation"))
 }
 
 fn encode_cursor(at: DateTime<Utc>, id: Uuid) -> String {
@@ -262,4 +266,145 @@ pub fn window_after(at: DateTime<Utc>, from_ad: bool) -> DateTime<Utc> {
     } else {
         SERVICE_WINDOW_HOURS
     })
+}
+
+/// A change to a conversation's workflow state.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConversationChanges {
+    /// open, pending or resolved.
+    pub status: Option<String>,
+    /// Who handles it; `null` returns it to the queue. Absent: unchanged.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub assignee_id: Option<Option<Uuid>>,
+}
+
+fn double_option<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<Option<Uuid>>, D::Error> {
+    Option::<Uuid>::deserialize(d).map(Some)
+}
+
+/// Change status and/or assignee. Taking an unassigned conversation for oneself needs
+/// `conversations:reply` and is one conditional update: of two agents claiming at once exactly
+/// one wins and the other gets 409 naming the winner. Assigning someone else, or taking a
+/// conversation from someone, needs `conversations:assign`.
+pub async fn update(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    id: Uuid,
+    changes: ConversationChanges,
+) -> Result<Conversation> {
+    use crate::schema::{memberships, users};
+    let claiming = changes.assignee_id == Some(Some(actor.membership_id.0));
+    if claiming {
+        // A claim race: the loser must hear who won (409), even though an agent who reads only
+        // their own conversations can no longer see it. Same business only, by the door.
+        require_read(actor)?;
+        fetch(tx, id).await?;
+    } else {
+        get(tx, actor, id).await?;
+    }
+    let now = Utc::now();
+    if let Some(assignee) = changes.assignee_id {
+        let taking_for_self = assignee == Some(actor.membership_id.0);
+        if taking_for_self && !actor.permissions.contains(Permission::ConversationsAssign) {
+            actor.require(Permission::ConversationsReply)?;
+            let claimed = diesel::update(
+                c::table.filter(c::id.eq(id)).filter(
+                    c::assignee_id
+                        .is_null()
+                        .or(c::assignee_id.eq(actor.membership_id.0)),
+                ),
+            )
+            .set((c::assignee_id.eq(assignee), c::updated_at.eq(now)))
+            .execute(tx.pg())
+            .await?;
+            if claimed == 0 {
+                let holder: Option<String> = c::table
+                    .inner_join(
+                        memberships::table.on(memberships::tenant_id
+                            .eq(c::tenant_id)
+                            .and(memberships::id.nullable().eq(c::assignee_id))),
+                    )
+                    .inner_join(users::table.on(users::id.eq(memberships::user_id)))
+                    .filter(c::id.eq(id))
+                    .select(users::name)
+                    .first(tx.pg())
+                    .await
+                    .optional()?;
+                return Err(Error::conflict(
+                    "already_assigned",
+                    format!(
+                        "{} is already handling this conversation.",
+                        holder.unwrap_or_else(|| "Someone else".into())
+                    ),
+                ));
+            }
+        } else {
+            actor.require(Permission::ConversationsAssign)?;
+            if let Some(member) = assignee {
+                let active: i64 = memberships::table
+                    .filter(memberships::id.eq(member))
+                    .filter(memberships::status.eq("active"))
+                    .count()
+                    .get_result(tx.pg())
+                    .await?;
+                if active == 0 {
+                    return Err(Error::invalid(
+                        "assignee_id",
+                        "Assign the conversation to an active agent of this business.",
+                    ));
+                }
+            }
+            diesel::update(c::table.filter(c::id.eq(id)))
+                .set((c::assignee_id.eq(assignee), c::updated_at.eq(now)))
+                .execute(tx.pg())
+                .await?;
+        }
+    }
+    if let Some(status) = changes.status.as_deref() {
+        actor.require(Permission::ConversationsReply)?;
+        match status {
+            "open" | "pending" => {
+                let reopened = diesel::update(c::table.filter(c::id.eq(id)))
+                    .set((
+                        c::status.eq(status),
+                        c::resolved_at.eq(None::<DateTime<Utc>>),
+                        c::updated_at.eq(now),
+                    ))
+                    .execute(tx.pg())
+                    .await;
+                if let Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                )) = reopened
+                {
+                    return Err(Error::conflict(
+                        "conversation_open_elsewhere",
+                        "The customer has a newer open conversation on this number; continue there.",
+                    ));
+                }
+                reopened?;
+            }
+            "resolved" => {
+                diesel::update(c::table.filter(c::id.eq(id)))
+                    .set((
+                        c::status.eq("resolved"),
+                        c::resolved_at.eq(Some(now)),
+                        c::updated_at.eq(now),
+                    ))
+                    .execute(tx.pg())
+                    .await?;
+            }
+            _ => {
+                return Err(Error::invalid(
+                    "status",
+                    "status is one of open, pending, resolved",
+                ));
+            }
+        }
+    }
+    fetch(tx, id).await
 }

@@ -1,6 +1,6 @@
 //! Conversations and their messages.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use uuid::Uuid;
 
 use chorus_tenants::conversations::{self, Conversation, ConversationPage, ListFilter};
@@ -142,4 +142,29 @@ pub async fn read(
         state.jobs_enqueued();
     }
     Ok(HttpResponse::Accepted().finish())
+}
+
+/// Resolve, reopen, set pending; claim, assign, transfer or unassign.
+#[utoipa::path(tag = "inbox", request_body = conversations::ConversationChanges, security(("bearer" = [])),
+    responses((status = 200, body = Conversation), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[patch("/conversations/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Json<conversations::ConversationChanges>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let changes = body.into_inner();
+    let conversation = state
+        .store
+        .tenant(
+            auth.tenant,
+            async |tx: &mut TenantTx| -> chorus_tenants::Result<_> {
+                let actor = auth.actor(tx).await?;
+                conversations::update(tx, &actor, id, changes).await
+            },
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(conversation))
 }

@@ -74,6 +74,7 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(conversations::messages_list)
         .service(conversations::send)
         .service(conversations::read)
+        .service(conversations::update)
         .service(sandbox::send)
         .service(sandbox::thread)
         .service(sandbox::read);
