@@ -851,3 +851,96 @@ async fn claiming_assigning_and_resolving() {
         (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".into())
     );
 }
+
+#[tokio::test]
+async fn every_inbound_type_from_the_fake_meta_is_stored() {
+    use chorus_loadtests::fake_meta::{
+        BusinessNumber, Customer, Inbound, WebhookBatch, WebhookSender,
+    };
+    let app = spawn_app().await;
+    let owner = app.signup_owner("Alpha", &email("owner")).await;
+    let number = BusinessNumber::new("WABA1", &sandbox_id(&owner), "15550000000");
+    let carla = Customer::phone("34600111222", "Carla");
+    let kinds: Vec<(Inbound, &str, Option<&str>)> = vec![
+        (Inbound::text("hola"), "text", Some("hola")),
+        (
+            Inbound::image("MEDIA1", "image/jpeg", Some("la foto")),
+            "image",
+            Some("la foto"),
+        ),
+        (Inbound::video("MEDIA2", None), "video", None),
+        (Inbound::audio("MEDIA3", true), "audio", None),
+        (
+            Inbound::document("MEDIA4", "application/pdf", "factura.pdf", None),
+            "document",
+            Some("factura.pdf"),
+        ),
+        (Inbound::sticker("MEDIA5", false), "sticker", None),
+        (
+            Inbound::location(40.4168, -3.7038, Some(("Puerta del Sol", "Madrid"))),
+            "location",
+            Some("Puerta del Sol"),
+        ),
+        (
+            Inbound::contact_card("Luis Pérez", "+34 611 222 333", Some("34611222333")),
+            "contacts",
+            None,
+        ),
+        (
+            Inbound::button_reply("yes", "Sí"),
+            "interactive",
+            Some("Sí"),
+        ),
+        (
+            Inbound::list_reply("r1", "Envío urgente", None),
+            "interactive",
+            Some("Envío urgente"),
+        ),
+        (
+            Inbound::template_button("STOP", "Parar promociones", "wamid.T", "15550000000"),
+            "button",
+            Some("Parar promociones"),
+        ),
+        (Inbound::reaction("wamid.X", "👍"), "reaction", Some("👍")),
+        (
+            Inbound::order("CAT1", &[("SKU1", 2, 9.5)], "EUR"),
+            "order",
+            None,
+        ),
+        (Inbound::unsupported("poll"), "unsupported", None),
+        (Inbound::revoke("wamid.X"), "revoke", None),
+        (
+            Inbound::edit("wamid.X", "hola de nuevo"),
+            "edit",
+            Some("hola de nuevo"),
+        ),
+        (
+            Inbound::other("hologram", json!({"x": 1})),
+            "hologram",
+            None,
+        ),
+        (
+            Inbound::text("desde un anuncio").from_ad("AD1", "Café de especialidad"),
+            "text",
+            Some("desde un anuncio"),
+        ),
+    ];
+    let mut batch = WebhookBatch::new();
+    for (inbound, _, _) in kinds.iter().cloned() {
+        batch.message(&number, &carla, inbound);
+    }
+    let sender = WebhookSender::new(&app.url("/webhooks/whatsapp"), META_APP_SECRET.as_bytes());
+    let delivery = sender.post(&batch).await.unwrap();
+    assert_eq!(delivery.status, 200, "{}", delivery.body);
+    // Meta retries: the same batch again stores nothing new.
+    assert_eq!(sender.post(&batch).await.unwrap().status, 200);
+    let conv = conversations(&app, &owner).await[0].clone();
+    let msgs = messages_of(&app, &owner, conv["id"].as_str().unwrap()).await;
+    assert_eq!(msgs.len(), kinds.len());
+    for ((_, kind, body), m) in kinds.iter().zip(&msgs) {
+        assert_eq!(m["kind"], *kind, "{m}");
+        if let Some(b) = body {
+            assert_eq!(m["body"], *b, "{m}");
+        }
+    }
+}
