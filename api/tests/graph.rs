@@ -5,7 +5,7 @@
 mod common;
 
 use chorus_loadtests::fake_meta::{Failure, FakeGraph};
-use common::{META_APP_SECRET, Session, TestApp, email, error_code, spawn_app_with};
+use common::{Session, TestApp, email, error_code, spawn_app_with};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -42,18 +42,7 @@ async fn webhook(app: &TestApp, wamid: &str, text: &str) {
         "contacts": [{"profile": {"name": "Carla"}, "wa_id": "34600111222"}],
         "messages": [{"from": "34600111222", "id": wamid, "timestamp": chrono::Utc::now().timestamp().to_string(), "type": "text", "text": {"body": text}}]
     }}]}]});
-    let bytes = serde_json::to_vec(&body).unwrap();
-    let res = app
-        .client
-        .post(app.url("/webhooks/whatsapp"))
-        .header(
-            "x-hub-signature-256",
-            chorus_tenants::whatsapp::signature::sign(META_APP_SECRET.as_bytes(), &bytes),
-        )
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_signed_webhook(&body).await;
     assert_eq!(res.status(), StatusCode::OK);
 }
 
@@ -293,18 +282,7 @@ async fn replies_reach_meta_and_errors_end_well() {
 }
 
 async fn post_raw(app: &TestApp, body: &Value) {
-    let bytes = serde_json::to_vec(body).unwrap();
-    let res = app
-        .client
-        .post(app.url("/webhooks/whatsapp"))
-        .header(
-            "x-hub-signature-256",
-            chorus_tenants::whatsapp::signature::sign(META_APP_SECRET.as_bytes(), &bytes),
-        )
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_signed_webhook(body).await;
     assert_eq!(res.status(), StatusCode::OK);
 }
 

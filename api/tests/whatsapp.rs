@@ -41,18 +41,7 @@ fn status(phone_number_id: &str, wamid: &str, status: &str, ts: i64) -> Value {
 }
 
 async fn post_webhook(app: &TestApp, body: &Value) -> reqwest::Response {
-    let bytes = serde_json::to_vec(body).unwrap();
-    app.client
-        .post(app.url("/webhooks/whatsapp"))
-        .header("content-type", "application/json")
-        .header(
-            "x-hub-signature-256",
-            signature::sign(META_APP_SECRET.as_bytes(), &bytes),
-        )
-        .body(bytes)
-        .send()
-        .await
-        .unwrap()
+    app.post_signed_webhook(body).await
 }
 
 fn now() -> i64 {

@@ -133,6 +133,22 @@ impl TestApp {
         self.call(Method::POST, path, token, Some(body)).await
     }
 
+    /// POST a webhook body to `/webhooks/whatsapp`, signed with the test app secret as Meta would.
+    pub async fn post_signed_webhook(&self, body: &Value) -> Response {
+        let bytes = serde_json::to_vec(body).expect("json");
+        self.client
+            .post(self.url("/webhooks/whatsapp"))
+            .header("content-type", "application/json")
+            .header(
+                "x-hub-signature-256",
+                chorus_tenants::whatsapp::signature::sign(META_APP_SECRET.as_bytes(), &bytes),
+            )
+            .body(bytes)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// Run every queued job now.
     pub async fn drain_jobs(&self) -> chorus_worker::DrainReport {
         self.runner.drain().await.expect("drain")
