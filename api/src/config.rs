@@ -62,6 +62,12 @@ pub struct Config {
     pub meta_verify_token: Option<String>,
     pub graph_api_url: String,
     pub graph_api_version: String,
+    /// Where media files are kept: a folder (default `$CHORUS_HOME/media`) or `s3://bucket/prefix`.
+    pub media_url: String,
+    /// Meta app id for Embedded Signup (with `CHORUS_META_CONFIG_ID` and the app secret).
+    pub meta_app_id: Option<String>,
+    /// The Embedded Signup configuration id from Meta's Facebook Login for Business.
+    pub meta_config_id: Option<String>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -85,6 +91,10 @@ impl Config {
             None => 16,
         };
         Ok(Self {
+            media_url: var("CHORUS_MEDIA_URL")
+                .unwrap_or_else(|| home.join("media").to_string_lossy().into_owned()),
+            meta_app_id: var("CHORUS_META_APP_ID"),
+            meta_config_id: var("CHORUS_META_CONFIG_ID"),
             mail_dir: home.join("mail"),
             home,
             database_url: var("DATABASE_URL"),

@@ -97,6 +97,18 @@ impl ApiError {
                     message.clone(),
                     Some(fields.clone()),
                 ),
+                Domain::TooLarge(message) => (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "media_too_large".into(),
+                    message.clone(),
+                    None,
+                ),
+                Domain::UnsupportedMedia(message) => (
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "media_type_unsupported".into(),
+                    message.clone(),
+                    None,
+                ),
                 Domain::InvalidToken(message) => (
                     StatusCode::BAD_REQUEST,
                     "invalid_token".into(),

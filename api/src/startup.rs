@@ -21,6 +21,7 @@ use chorus_tenants::crypto::SecretBox;
 use chorus_tenants::db::cluster::{ClusterOptions, PrivateCluster};
 use chorus_tenants::db::{DbConfig, Store, bootstrap};
 use chorus_tenants::mail::Mailer;
+use chorus_tenants::media::MediaStore;
 use chorus_tenants::whatsapp::{GraphClient, GraphConfig};
 use chorus_worker::{Environment, Registry, Runner};
 
@@ -119,6 +120,8 @@ impl Application {
             api_version: config.graph_api_version.clone(),
             ..GraphConfig::default()
         })?;
+        let media = MediaStore::open(&config.media_url, &config.secret_key)
+            .with_context(|| format!("opening the media store at {}", config.media_url))?;
         let runner = Runner::new(
             Environment {
                 store: store.clone(),
@@ -126,6 +129,7 @@ impl Application {
                 graph: graph.clone(),
                 secrets: SecretBox::new(&config.secret_key),
                 limits: Default::default(),
+                media: media.clone(),
             },
             Registry::standard(),
         );
@@ -138,6 +142,7 @@ impl Application {
             jobs_wakeup: runner.wakeup(),
             graph,
             secrets: SecretBox::new(&config.secret_key),
+            media,
             config: Arc::new(config),
         };
         Ok(Self {
@@ -235,7 +240,9 @@ fn server(
             .service(
                 web::scope("/webhooks")
                     .service(routes::webhooks::verify)
-                    .service(routes::webhooks::receive),
+                    .service(routes::webhooks::receive)
+                    .service(routes::webhooks::verify_own)
+                    .service(routes::webhooks::receive_own),
             )
             .service(web::scope("/api/v1").configure(routes::configure))
             .default_service(web::to(routes::portal::serve))

@@ -22,6 +22,7 @@ pub struct AppState {
     pub jobs_wakeup: Arc<Notify>,
     pub graph: GraphClient,
     pub secrets: SecretBox,
+    pub media: chorus_tenants::media::MediaStore,
 }
 
 impl AppState {

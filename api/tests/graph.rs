@@ -32,6 +32,8 @@ async fn setup() -> (FakeGraph, TestApp, Session) {
         "{}",
         res.text().await.unwrap()
     );
+    // Connecting reads the WABA's templates: out of the way of the send jobs under test.
+    app.drain_jobs().await;
     (fake, app, owner)
 }
 
@@ -253,7 +255,7 @@ async fn replies_reach_meta_and_errors_end_well() {
     app.db
         .superuser()
         .await
-        .batch_execute("UPDATE jobs SET run_at = now()")
+        .batch_execute("UPDATE jobs SET run_at = now() WHERE job_type = 'send_message'")
         .await
         .unwrap();
     assert_eq!(app.drain_jobs().await.succeeded, 1);

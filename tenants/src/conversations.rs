@@ -42,6 +42,9 @@ pub struct Conversation {
     pub referral: Option<serde_json::Value>,
     pub opened_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// Inbound messages since an agent last opened the conversation.
+    pub unread_count: i32,
+    pub assignee_name: Option<String>,
 }
 
 type Row = (
@@ -59,6 +62,7 @@ type Row = (
     Option<serde_json::Value>,
     DateTime<Utc>,
     Option<DateTime<Utc>>,
+    i32,
 );
 
 fn to_conversation(r: Row) -> Conversation {
@@ -81,7 +85,38 @@ fn to_conversation(r: Row) -> Conversation {
         referral: r.11,
         opened_at: r.12,
         resolved_at: r.13,
+        unread_count: r.14,
+        assignee_name: None,
     }
+}
+
+/// Display names of members of this business.
+pub(crate) async fn member_names(
+    tx: &mut TenantTx,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, String>> {
+    use crate::schema::{memberships as ms, users as u};
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(Uuid, String)> = ms::table
+        .inner_join(u::table.on(u::id.eq(ms::user_id)))
+        .filter(ms::id.eq_any(ids))
+        .select((ms::id, u::name))
+        .load(tx.pg())
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+async fn name_assignees(tx: &mut TenantTx, items: &mut [Conversation]) -> Result<()> {
+    let mut ids: Vec<Uuid> = items.iter().filter_map(|c| c.assignee_id).collect();
+    ids.sort();
+    ids.dedup();
+    let names = member_names(tx, &ids).await?;
+    for c in items {
+        c.assignee_name = c.assignee_id.and_then(|a| names.get(&a).cloned());
+    }
+    Ok(())
 }
 
 /// Filters of the conversation list.
@@ -148,6 +183,7 @@ pub async fn list(
             c::referral,
             c::opened_at,
             c::resolved_at,
+            c::unread_count,
         ))
         .order((c::last_message_at.desc(), c::id.desc()))
         .limit(limit + 1)
@@ -189,10 +225,9 @@ pub async fn list(
     } else {
         None
     };
-    Ok(ConversationPage {
-        items: rows.into_iter().map(to_conversation).collect(),
-        next_cursor,
-    })
+    let mut items: Vec<Conversation> = rows.into_iter().map(to_conversation).collect();
+    name_assignees(tx, &mut items).await?;
+    Ok(ConversationPage { items, next_cursor })
 }
 
 pub async fn get(tx: &mut TenantTx, actor: &Actor, id: Uuid) -> Result<Conversation> {
@@ -203,6 +238,19 @@ pub async fn get(tx: &mut TenantTx, actor: &Actor, id: Uuid) -> Result<Conversat
         return Err(Error::NotFound("conversation"));
     }
     Ok(conv)
+}
+
+/// The number of a conversation: its id and its WABA.
+pub async fn number_of(tx: &mut TenantTx, id: Uuid) -> Result<(Uuid, String)> {
+    use crate::schema::whatsapp_numbers as n;
+    c::table
+        .inner_join(n::table.on(n::tenant_id.eq(c::tenant_id).and(n::id.eq(c::number_id))))
+        .filter(c::id.eq(id))
+        .select((n::id, n::waba_id))
+        .first(tx.pg())
+        .await
+        .optional()?
+        .ok_or(Error::NotFound("conversation"))
 }
 
 /// A conversation of this business, whoever may see it.
@@ -229,12 +277,17 @@ async fn fetch(tx: &mut TenantTx, id: Uuid) -> Result<Conversation> {
             c::referral,
             c::opened_at,
             c::resolved_at,
+            c::unread_count,
         ))
         .first(tx.pg())
         .await
         .optional()?;
-    row.map(to_conversation)
-        .ok_or(Error::NotFound("conversation"))
+    let mut conv = [row
+        .map(to_conversation)
+        .ok_or(Error::NotFound("conversation"))?];
+    name_assignees(tx, &mut conv).await?;
+    let [conv] = conv;
+    Ok(conv)
 }
 
 fn encode_cursor(at: DateTime<Utc>, id: Uuid) -> String {

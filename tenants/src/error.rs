@@ -30,6 +30,13 @@ pub enum Error {
     /// e.g. `window_closed`).
     #[error("{message}")]
     Unprocessable { code: &'static str, message: String },
+    /// A file over WhatsApp's limit for its kind (413 `media_too_large`).
+    #[error("{0}")]
+    TooLarge(String),
+    /// A file type WhatsApp cannot carry, or bytes that are not what the type says (415
+    /// `media_type_unsupported`).
+    #[error("{0}")]
+    UnsupportedMedia(String),
     /// A single-use or signed token is unknown, used or expired.
     #[error("{0}")]
     InvalidToken(String),

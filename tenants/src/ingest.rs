@@ -41,7 +41,18 @@ pub const MAX_RETRIES: i32 = 10;
 /// Apply the parsed events of one delivery (`raw` is kept for orphan and failed events, and a
 /// retry is scheduled for failed ones).
 pub async fn apply(store: &Store, raw: &serde_json::Value, events: Vec<Event>) -> Result<Report> {
-    apply_with(store, raw, events, true).await
+    apply_with(store, raw, events, true, None).await
+}
+
+/// Apply a delivery that came through one business's own webhook path (its own Meta app):
+/// events about other businesses' numbers or WABAs are kept as orphans, never applied.
+pub async fn apply_for(
+    store: &Store,
+    tenant: TenantId,
+    raw: &serde_json::Value,
+    events: Vec<Event>,
+) -> Result<Report> {
+    apply_with(store, raw, events, true, Some(tenant)).await
 }
 
 /// Apply events; with `keep_failures` false (a retry), failed events are only counted.
@@ -50,6 +61,7 @@ async fn apply_with(
     raw: &serde_json::Value,
     events: Vec<Event>,
     keep_failures: bool,
+    only: Option<TenantId>,
 ) -> Result<Report> {
     let mut report = Report::default();
     let mut ids: Vec<String> = events
@@ -58,7 +70,11 @@ async fn apply_with(
         .collect();
     ids.sort();
     ids.dedup();
-    let routes: HashMap<String, Route> = numbers::routes(store, &ids).await?.into_iter().collect();
+    let routes: HashMap<String, Route> = numbers::routes(store, &ids)
+        .await?
+        .into_iter()
+        .filter(|(_, r)| only.is_none_or(|t| t == r.tenant))
+        .collect();
 
     let mut per_tenant: BTreeMap<TenantId, Vec<(Route, Event)>> = BTreeMap::new();
     let mut orphan_ids = Vec::new();
@@ -97,6 +113,12 @@ async fn apply_with(
                     }
                     // Messages first, in one go; then statuses, which may refer to them.
                     let recorded = messages::record_inbound_batch(tx, &inbound_messages).await?;
+                    let sandboxes: Vec<Uuid> = batch
+                        .iter()
+                        .filter(|(r, _)| r.sandbox)
+                        .map(|(r, _)| r.number_id)
+                        .collect();
+                    attach_media(tx, &inbound_messages, &recorded, &sandboxes).await?;
                     for (_, event) in &batch {
                         if let Event::Status { status, .. } = event {
                             statuses += 1;
@@ -153,7 +175,9 @@ async fn apply_with(
                 waba_id, update, ..
             } => {
                 report.other += 1;
-                numbers::apply_quality(store, &waba_id, &update).await?;
+                if owned(store, only, &waba_id).await? {
+                    numbers::apply_quality(store, &waba_id, &update).await?;
+                }
                 if keep_failures {
                     keep(store, raw, None, "processed", None).await?;
                 }
@@ -162,7 +186,7 @@ async fn apply_with(
                 waba_id, update, ..
             } => {
                 report.other += 1;
-                if update.revokes_access() {
+                if update.revokes_access() && owned(store, only, &waba_id).await? {
                     let n = numbers::revoke_waba(store, &waba_id).await?;
                     tracing::warn!(%waba_id, numbers = n, event = %update.event, "Meta says our access to this WABA was removed");
                 }
@@ -170,8 +194,33 @@ async fn apply_with(
                     keep(store, raw, None, "processed", None).await?;
                 }
             }
-            // Template updates are applied by the templates feature; until then they are kept
-            // for operators.
+            Event::TemplateStatus {
+                waba_id, update, ..
+            } => {
+                report.other += 1;
+                template_status(store, only, &waba_id, &update).await?;
+                if keep_failures {
+                    keep(store, raw, None, "processed", None).await?;
+                }
+            }
+            Event::TemplateQuality {
+                waba_id, update, ..
+            } => {
+                report.other += 1;
+                if let (Some(id), Some(score)) = (&update.template_id, &update.new_quality_score) {
+                    for (tenant, _) in owners(store, only, &waba_id).await? {
+                        store
+                            .tenant(tenant, async |tx: &mut TenantTx| {
+                                crate::templates::apply_quality(tx, &waba_id, id, score).await
+                            })
+                            .await?;
+                    }
+                }
+                if keep_failures {
+                    keep(store, raw, None, "processed", None).await?;
+                }
+            }
+            // Other fields are kept for operators.
             _ => {
                 report.other += 1;
                 if keep_failures {
@@ -181,6 +230,84 @@ async fn apply_with(
         }
     }
     Ok(report)
+}
+
+/// The businesses holding a WABA (only `only`, on a business's own webhook path).
+async fn owners(
+    store: &Store,
+    only: Option<TenantId>,
+    waba_id: &str,
+) -> Result<Vec<(TenantId, Uuid)>> {
+    Ok(numbers::waba_owners(store, waba_id)
+        .await?
+        .into_iter()
+        .filter(|(t, _)| only.is_none_or(|o| o == *t))
+        .collect())
+}
+
+async fn owned(store: &Store, only: Option<TenantId>, waba_id: &str) -> Result<bool> {
+    Ok(only.is_none() || !owners(store, only, waba_id).await?.is_empty())
+}
+
+/// A template was approved, rejected, paused, ...: update it, or re-read the WABA's templates
+/// when it is not known here yet (created in WhatsApp Manager, say).
+async fn template_status(
+    store: &Store,
+    only: Option<TenantId>,
+    waba_id: &str,
+    update: &crate::whatsapp::webhook::TemplateStatusUpdate,
+) -> Result<()> {
+    let reason = update
+        .rejection_reason
+        .as_deref()
+        .or(update.reason.as_deref());
+    for (tenant, number_id) in owners(store, only, waba_id).await? {
+        store
+            .tenant(tenant, async |tx: &mut TenantTx| -> Result<()> {
+                let known = crate::templates::apply_status(
+                    tx,
+                    waba_id,
+                    update.template_id.as_deref(),
+                    update.template_name.as_deref(),
+                    update.language.as_deref(),
+                    &update.event,
+                    reason,
+                )
+                .await?;
+                if !known {
+                    crate::templates::queue_sync(tx, number_id, None).await?;
+                }
+                Ok(())
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+/// Newly stored media messages get their media rows and download jobs.
+async fn attach_media(
+    tx: &mut TenantTx,
+    inputs: &[Inbound],
+    recorded: &[messages::Recorded],
+    sandboxes: &[Uuid],
+) -> Result<()> {
+    const MEDIA: [&str; 5] = ["image", "video", "audio", "document", "sticker"];
+    if !inputs.iter().any(|i| MEDIA.contains(&i.kind.as_str())) {
+        return Ok(());
+    }
+    let by_wamid: HashMap<&str, &Inbound> = inputs
+        .iter()
+        .filter(|i| MEDIA.contains(&i.kind.as_str()))
+        .map(|i| (i.wamid.as_str(), i))
+        .collect();
+    let mut items = Vec::new();
+    for r in recorded {
+        if let Some(i) = by_wamid.get(r.wamid.as_str()) {
+            let sandbox = sandboxes.contains(&i.number_id);
+            items.push((r.message_id, i.number_id, sandbox, &i.content));
+        }
+    }
+    crate::media::attach_inbound(tx, &items).await
 }
 
 /// Retry failed deliveries (the `retry_webhook_events` job): each is applied again (messages and
@@ -205,7 +332,7 @@ pub async fn retry_failed(store: &Store) -> Result<usize> {
     for (id, payload) in failed {
         let bytes = serde_json::to_vec(&payload).unwrap_or_default();
         let outcome = match crate::whatsapp::webhook::parse(&bytes) {
-            Ok(events) => apply_with(store, &payload, events, false)
+            Ok(events) => apply_with(store, &payload, events, false, None)
                 .await
                 .map(|r| r.failed == 0),
             Err(_) => Ok(false),

@@ -44,8 +44,92 @@ pub struct Message {
     /// contact, agent, bot or system
     pub sender_type: String,
     pub sender_id: Option<Uuid>,
+    /// The agent's name (agent messages) or the customer's profile name (inbound).
+    pub sender_name: Option<String>,
+    /// The file of an image, video, audio, document or sticker message.
+    pub media: Option<MediaRef>,
     pub sent_at: DateTime<Utc>,
     pub status_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub media_id: Option<Uuid>,
+}
+
+/// A message's file. `url` is a short-lived signed link, set once the file is `ready`.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MediaRef {
+    pub id: Uuid,
+    /// pending (being fetched from WhatsApp), ready or failed.
+    pub status: String,
+    pub mime_type: Option<String>,
+    pub filename: Option<String>,
+    pub size_bytes: Option<i64>,
+    pub url: Option<String>,
+    pub error: Option<String>,
+}
+
+impl Message {
+    /// Fill in the signed URL of a ready file (the API layer holds the signing key).
+    pub fn sign_media(&mut self, store: &crate::media::MediaStore, tenant: crate::ids::TenantId) {
+        if let Some(media) = self.media.as_mut()
+            && media.status == "ready"
+        {
+            media.url = Some(store.signed_url(tenant, media.id));
+        }
+    }
+}
+
+/// Sender names and media descriptions of loaded messages.
+pub(crate) async fn enrich(tx: &mut TenantTx, items: &mut [Message]) -> Result<()> {
+    use std::collections::HashMap;
+    let mut agents: Vec<Uuid> = items
+        .iter()
+        .filter(|m| m.sender_type == "agent")
+        .filter_map(|m| m.sender_id)
+        .collect();
+    agents.sort();
+    agents.dedup();
+    let agent_names = conversations::member_names(tx, &agents).await?;
+    let mut contact_ids: Vec<Uuid> = items
+        .iter()
+        .filter(|m| m.sender_type == "contact")
+        .filter_map(|m| m.sender_id)
+        .collect();
+    contact_ids.sort();
+    contact_ids.dedup();
+    let contact_names: HashMap<Uuid, Option<String>> = if contact_ids.is_empty() {
+        HashMap::new()
+    } else {
+        contacts::table
+            .filter(contacts::id.eq_any(&contact_ids))
+            .select((contacts::id, contacts::profile_name))
+            .load::<(Uuid, Option<String>)>(tx.pg())
+            .await?
+            .into_iter()
+            .collect()
+    };
+    let media_ids: Vec<Uuid> = items.iter().filter_map(|m| m.media_id).collect();
+    let media: HashMap<Uuid, crate::media::MediaRow> = crate::media::get_many(tx, &media_ids)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    for m in items {
+        m.sender_name = match (m.sender_type.as_str(), m.sender_id) {
+            ("agent", Some(id)) => agent_names.get(&id).cloned(),
+            ("contact", Some(id)) => contact_names.get(&id).cloned().flatten(),
+            _ => None,
+        };
+        m.media = m.media_id.and_then(|id| media.get(&id)).map(|r| MediaRef {
+            id: r.id,
+            status: r.status.clone(),
+            mime_type: r.mime_type.clone(),
+            filename: r.filename.clone(),
+            size_bytes: r.size_bytes,
+            url: None,
+            error: r.error.clone(),
+        });
+    }
+    Ok(())
 }
 
 type Row = (
@@ -64,6 +148,7 @@ type Row = (
     Option<Uuid>,
     DateTime<Utc>,
     DateTime<Utc>,
+    Option<Uuid>,
 );
 
 fn to_message(r: Row) -> Message {
@@ -88,8 +173,11 @@ fn to_message(r: Row) -> Message {
         error_title: r.10,
         sender_type: r.11,
         sender_id: r.12,
+        sender_name: None,
+        media: None,
         sent_at: r.13,
         status_at: r.14,
+        media_id: r.15,
     }
 }
 
@@ -111,6 +199,7 @@ macro_rules! columns {
             m::sender_id,
             m::sent_at,
             m::status_at,
+            m::media_id,
         )
     };
 }
@@ -134,7 +223,7 @@ pub async fn list(
     }
     let rows: Vec<Row> = q.load(tx.pg()).await?;
     let lang = crate::whatsapp::errors::Lang::from_tag(&actor.locale);
-    let items = rows
+    let mut items: Vec<Message> = rows
         .into_iter()
         .map(to_message)
         .map(|mut m| {
@@ -149,6 +238,7 @@ pub async fn list(
             m
         })
         .collect();
+    enrich(tx, &mut items).await?;
     Ok(Page::from_rows(items, page, |x| x.id))
 }
 
@@ -159,7 +249,10 @@ pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Message> {
         .first(tx.pg())
         .await
         .optional()?;
-    row.map(to_message).ok_or(Error::NotFound("message"))
+    let mut one = [row.map(to_message).ok_or(Error::NotFound("message"))?];
+    enrich(tx, &mut one).await?;
+    let [message] = one;
+    Ok(message)
 }
 
 /// An inbound message, already normalised from Meta's wire format.
@@ -179,11 +272,12 @@ pub struct Inbound {
 }
 
 /// What recording an inbound message did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recorded {
     pub conversation_id: Uuid,
     pub message_id: Uuid,
     pub new_conversation: bool,
+    pub wamid: String,
 }
 
 /// Record an inbound message: upsert the contact, find or open the conversation, insert the
@@ -283,14 +377,19 @@ pub async fn record_inbound(tx: &mut TenantTx, input: &Inbound) -> Result<Option
     if inserted == 0 {
         return Ok(None);
     }
+    diesel::update(c::table.filter(c::id.eq(conversation_id)))
+        .set(c::unread_count.eq(c::unread_count + 1))
+        .execute(tx.pg())
+        .await?;
     Ok(Some(Recorded {
         conversation_id,
         message_id,
         new_conversation,
+        wamid: input.wamid.clone(),
     }))
 }
 
-fn preview(kind: &str, body: Option<&str>) -> String {
+pub(crate) fn preview(kind: &str, body: Option<&str>) -> String {
     match body {
         Some(b) if !b.is_empty() => b.chars().take(140).collect(),
         _ => format!("[{kind}]"),
@@ -437,84 +536,6 @@ pub async fn apply_status(tx: &mut TenantTx, s: &StatusReport) -> Result<Option<
     Ok(Some(id))
 }
 
-/// What an agent sends.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewText {
-    pub text: String,
-    /// The message being answered (its id in Chorus).
-    pub reply_to: Option<Uuid>,
-}
-
-/// Queue a free-form text: permission, conversation visible, window open; the send job is
-/// enqueued in the same transaction.
-pub async fn queue_text(
-    tx: &mut TenantTx,
-    actor: &Actor,
-    conversation: Uuid,
-    input: NewText,
-) -> Result<Message> {
-    actor.require(Permission::ConversationsReply)?;
-    let conv = conversations::get(tx, actor, conversation).await?;
-    let text = input.text.trim();
-    if text.is_empty() || text.chars().count() > 4096 {
-        return Err(Error::invalid(
-            "text",
-            "A message has 1 to 4096 characters.",
-        ));
-    }
-    if !conv.window_open {
-        return Err(Error::Unprocessable {
-            code: "window_closed",
-            message: "The 24-hour window with this customer has closed: WhatsApp only allows template messages until they write again. Send a template instead.".into(),
-        });
-    }
-    let reply_to_wamid = match input.reply_to {
-        Some(r) => {
-            let replied = get(tx, r)
-                .await
-                .map_err(|_| Error::invalid("reply_to", "No such message."))?;
-            if replied.conversation_id != conversation {
-                return Err(Error::invalid(
-                    "reply_to",
-                    "That message is in another conversation.",
-                ));
-            }
-            replied.wamid
-        }
-        None => None,
-    };
-    let tenant = tx.tenant_id();
-    let id = Uuid::now_v7();
-    diesel::insert_into(m::table)
-        .values((
-            m::tenant_id.eq(tenant),
-            m::id.eq(id),
-            m::conversation_id.eq(conversation),
-            m::direction.eq("outbound"),
-            m::kind.eq("text"),
-            m::body.eq(text),
-            m::reply_to_wamid.eq(&reply_to_wamid),
-            m::status.eq("queued"),
-            m::sender_type.eq("agent"),
-            m::sender_id.eq(actor.membership_id.0),
-        ))
-        .execute(tx.pg())
-        .await?;
-    diesel::update(c::table.filter(c::id.eq(conversation)))
-        .set((
-            c::last_message_at.eq(Utc::now()),
-            c::last_message_preview.eq(preview("text", Some(text))),
-            c::updated_at.eq(Utc::now()),
-        ))
-        .execute(tx.pg())
-        .await?;
-    let mut job = NewJob::new(SEND_MESSAGE, &serde_json::json!({ "message_id": id }))?.priority(20);
-    job.max_attempts = 8;
-    jobs::enqueue(tx, job).await?;
-    get(tx, id).await
-}
-
 /// Everything the sender needs about one queued message.
 #[derive(Debug, Clone)]
 pub struct Outgoing {
@@ -637,7 +658,9 @@ pub async fn sandbox_thread(tx: &mut TenantTx, wa_id: &str) -> Result<Vec<Messag
         .load(tx.pg())
         .await?;
     rows.reverse();
-    Ok(rows.into_iter().map(to_message).collect())
+    let mut items: Vec<Message> = rows.into_iter().map(to_message).collect();
+    enrich(tx, &mut items).await?;
+    Ok(items)
 }
 
 /// Record many inbound messages of one business in a handful of statements, whatever their
@@ -865,7 +888,17 @@ pub async fn record_inbound_batch(tx: &mut TenantTx, inputs: &[Inbound]) -> Resu
     .load(tx.pg())
     .await?;
     let stored: HashSet<String> = inserted.into_iter().map(|r| r.wamid).collect();
-    // 5. Conversations move: newest inbound, window, preview, snoozed ones wake up.
+    // 5. Conversations move: newest inbound, window, preview, unread count, snoozed ones wake up.
+    let mut unread: BTreeMap<Uuid, i32> = BTreeMap::new();
+    for (idx, w) in m_wamids.iter().enumerate() {
+        if stored.contains(w) {
+            *unread.entry(m_convs[idx]).or_default() += 1;
+        }
+    }
+    let t_unread: Vec<i32> = touch
+        .keys()
+        .map(|c| unread.get(c).copied().unwrap_or(0))
+        .collect();
     let t_ids: Vec<Uuid> = touch.keys().copied().collect();
     let t_last: Vec<DateTime<Utc>> = touch.values().map(|v| v.0).collect();
     let t_window: Vec<DateTime<Utc>> = touch.values().map(|v| v.1).collect();
@@ -875,15 +908,17 @@ pub async fn record_inbound_batch(tx: &mut TenantTx, inputs: &[Inbound]) -> Resu
             last_inbound_at = greatest(c.last_inbound_at, x.last_inbound_at),
             window_expires_at = greatest(c.window_expires_at, x.window_expires_at),
             last_message_at = now(), last_message_preview = x.preview, updated_at = now(),
+            unread_count = c.unread_count + x.unread,
             status = CASE WHEN c.status = 'snoozed' THEN 'open' ELSE c.status END
-           FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::text[])
-             AS x(id, last_inbound_at, window_expires_at, preview)
+           FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::text[], $5::int4[])
+             AS x(id, last_inbound_at, window_expires_at, preview, unread)
           WHERE c.id = x.id",
     )
     .bind::<Array<SqlUuid>, _>(&t_ids)
     .bind::<Array<Timestamptz>, _>(&t_last)
     .bind::<Array<Timestamptz>, _>(&t_window)
     .bind::<Array<Text>, _>(&t_preview)
+    .bind::<Array<diesel::sql_types::Int4>, _>(&t_unread)
     .execute(tx.pg())
     .await?;
     let _ = Bool;
@@ -893,6 +928,7 @@ pub async fn record_inbound_batch(tx: &mut TenantTx, inputs: &[Inbound]) -> Resu
                 conversation_id: m_convs[idx],
                 message_id: m_ids[idx],
                 new_conversation: created.contains(&m_convs[idx]),
+                wamid: w.clone(),
             });
         }
     }
@@ -915,6 +951,11 @@ pub async fn queue_read(
     if typing {
         actor.require(Permission::ConversationsReply)?;
     }
+    // The team has seen it: the unread badge goes.
+    diesel::update(c::table.filter(c::id.eq(conversation)))
+        .set((c::unread_count.eq(0), c::last_read_at.eq(Utc::now())))
+        .execute(tx.pg())
+        .await?;
     let newest: Option<String> = m::table
         .filter(m::conversation_id.eq(conversation))
         .filter(m::direction.eq("inbound"))

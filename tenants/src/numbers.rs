@@ -94,12 +94,13 @@ pub fn sandbox_phone_number_id(tenant: TenantId) -> String {
 /// Create the sandbox number of a new business (inside its creating transaction).
 pub(crate) async fn create_sandbox(conn: &mut AsyncPgConnection, tenant: TenantId) -> Result<Uuid> {
     let id = Uuid::now_v7();
+    let waba = format!("sandbox-waba-{}", tenant.0.simple());
     diesel::insert_into(n::table)
         .values((
             n::tenant_id.eq(tenant),
             n::id.eq(id),
             n::phone_number_id.eq(sandbox_phone_number_id(tenant)),
-            n::waba_id.eq(format!("sandbox-waba-{}", tenant.0.simple())),
+            n::waba_id.eq(&waba),
             n::display_phone_number.eq("15550000000"),
             n::verified_name.eq("Sandbox"),
             n::quality_rating.eq("GREEN"),
@@ -107,6 +108,7 @@ pub(crate) async fn create_sandbox(conn: &mut AsyncPgConnection, tenant: TenantI
         ))
         .execute(conn)
         .await?;
+    crate::templates::seed_sandbox(conn, tenant, &waba).await?;
     Ok(id)
 }
 
@@ -153,6 +155,8 @@ pub async fn sealed_token(tx: &mut TenantTx, id: Uuid) -> Result<Option<Vec<u8>>
 pub struct Route {
     pub tenant: TenantId,
     pub number_id: Uuid,
+    /// The sandbox number (its test phone's files are already in the media store).
+    pub sandbox: bool,
 }
 
 /// Resolve `phone_number_id`s to their businesses (crossing businesses is the job here).
@@ -160,16 +164,44 @@ pub async fn routes(store: &Store, phone_number_ids: &[String]) -> Result<Vec<(S
     let ids = phone_number_ids.to_vec();
     store
         .system(async |tx: &mut SystemTx| -> Result<Vec<(String, Route)>> {
-            let rows: Vec<(String, TenantId, Uuid)> = n::table
+            let rows: Vec<(String, TenantId, Uuid, bool)> = n::table
                 .filter(n::phone_number_id.eq_any(&ids))
                 .filter(n::status.ne("disconnected"))
-                .select((n::phone_number_id, n::tenant_id, n::id))
+                .select((n::phone_number_id, n::tenant_id, n::id, n::sandbox))
                 .load(tx.pg())
                 .await?;
             Ok(rows
                 .into_iter()
-                .map(|(p, tenant, number_id)| (p, Route { tenant, number_id }))
+                .map(|(p, tenant, number_id, sandbox)| {
+                    (
+                        p,
+                        Route {
+                            tenant,
+                            number_id,
+                            sandbox,
+                        },
+                    )
+                })
                 .collect())
+        })
+        .await
+}
+
+/// The businesses (and one of their numbers) that hold a WABA: where template and account
+/// events about it belong.
+pub async fn waba_owners(store: &Store, waba_id: &str) -> Result<Vec<(TenantId, Uuid)>> {
+    let waba = waba_id.to_owned();
+    store
+        .system(async |tx: &mut SystemTx| -> Result<Vec<(TenantId, Uuid)>> {
+            let rows: Vec<(TenantId, Uuid)> = n::table
+                .filter(n::waba_id.eq(&waba))
+                .filter(n::status.ne("disconnected"))
+                .select((n::tenant_id, n::id))
+                .order(n::id)
+                .load(tx.pg())
+                .await?;
+            let mut seen = std::collections::HashSet::new();
+            Ok(rows.into_iter().filter(|(t, _)| seen.insert(*t)).collect())
         })
         .await
 }
@@ -273,6 +305,8 @@ pub async fn connect(
             )
         })?;
     let number = get(tx, id).await?;
+    // Its WABA's templates are read right away (and every few hours after).
+    crate::templates::queue_sync(tx, id, None).await?;
     crate::audit::record(
         tx,
         crate::audit::Entry {

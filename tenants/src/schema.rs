@@ -212,6 +212,8 @@ diesel::table! {
         resolved_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        unread_count -> Int4,
+        last_read_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -235,6 +237,7 @@ diesel::table! {
         sent_at -> Timestamptz,
         status_at -> Timestamptz,
         created_at -> Timestamptz,
+        media_id -> Nullable<Uuid>,
     }
 }
 
@@ -264,6 +267,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    templates (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        waba_id -> Text,
+        meta_id -> Nullable<Text>,
+        name -> Text,
+        language -> Text,
+        status -> Text,
+        category -> Nullable<Text>,
+        parameter_format -> Text,
+        components -> Jsonb,
+        rejected_reason -> Nullable<Text>,
+        quality -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    media (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        origin -> Text,
+        status -> Text,
+        number_id -> Nullable<Uuid>,
+        meta_media_id -> Nullable<Text>,
+        meta_media_expires_at -> Nullable<Timestamptz>,
+        mime_type -> Nullable<Text>,
+        filename -> Nullable<Text>,
+        size_bytes -> Nullable<Int8>,
+        sha256 -> Nullable<Text>,
+        storage_key -> Nullable<Text>,
+        error -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        ready_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    meta_apps (tenant_id) {
+        tenant_id -> Uuid,
+        app_id -> Text,
+        app_secret_enc -> Bytea,
+        verify_token_enc -> Bytea,
+        webhook_key -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
 
@@ -287,4 +342,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     messages,
     message_statuses,
     webhook_events,
+    templates,
+    media,
+    meta_apps,
 );

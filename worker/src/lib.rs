@@ -12,6 +12,7 @@
 //! Wake-ups: in-process enqueuers call [`Runner::wakeup`] after they commit; other processes are
 //! found by polling (every second by default).
 
+pub mod content;
 pub mod limits;
 pub mod queue;
 pub mod registry;

@@ -23,6 +23,8 @@ pub struct Environment {
     pub secrets: SecretBox,
     /// Meta's throughput and pair limits, shared by every job of this process.
     pub limits: std::sync::Arc<crate::limits::SendLimits>,
+    /// Where media files live.
+    pub media: chorus_tenants::media::MediaStore,
 }
 
 pub type Handler =
@@ -44,6 +46,12 @@ impl Registry {
         });
         r.register(chorus_tenants::messages::MARK_READ, |env, job| {
             Box::pin(crate::sending::mark_read(env, job))
+        });
+        r.register(chorus_tenants::media::DOWNLOAD_MEDIA, |env, job| {
+            Box::pin(crate::content::download_media(env, job))
+        });
+        r.register(chorus_tenants::templates::SYNC_TEMPLATES, |env, job| {
+            Box::pin(crate::content::sync_templates(env, job))
         });
         r.register(chorus_tenants::ingest::RETRY_FAILED, |env, _job| {
             Box::pin(async move {

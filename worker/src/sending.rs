@@ -15,6 +15,7 @@ use chorus_tenants::messages;
 use chorus_tenants::whatsapp::graph::Recipient;
 use chorus_tenants::whatsapp::{ErrorClass, Lang, OutboundMessage};
 
+use crate::content::MediaProblem;
 use crate::queue::Claimed;
 use crate::registry::Environment;
 
@@ -63,10 +64,43 @@ pub async fn send_message(env: Environment, job: Claimed) -> anyhow::Result<()> 
             return fail(None, "The contact has no WhatsApp id to send to.".into()).await;
         }
     };
-    let mut message = OutboundMessage::text(to, out.message.body.clone().unwrap_or_default())
-        .callback_data(id.to_string());
+    let mut content = match chorus_tenants::outbound::content_of(&out.message) {
+        Ok(c) => c,
+        Err(e) => return fail(None, format!("This message cannot be sent: {e}")).await,
+    };
+    match crate::content::resolve_media(
+        &env,
+        tenant,
+        out.number_id,
+        &out.phone_number_id,
+        &token,
+        &mut content,
+    )
+    .await
+    {
+        Ok(()) => {}
+        Err(MediaProblem::Permanent(why)) => return fail(None, why).await,
+        Err(MediaProblem::Transient(e)) if job.attempts < job.max_attempts => {
+            return Err(e.context("preparing the message's file (will retry)"));
+        }
+        Err(MediaProblem::Transient(e)) => {
+            return fail(None, format!("The file could not be prepared: {e}")).await;
+        }
+        Err(MediaProblem::TokenInvalid(why)) => {
+            env.store
+                .tenant(tenant, async |tx: &mut TenantTx| {
+                    chorus_tenants::numbers::mark_needs_reconnect(tx, out.number_id).await
+                })
+                .await?;
+            return fail(Some(190), why).await;
+        }
+    }
+    let mut message = OutboundMessage::new(to, content).callback_data(id.to_string());
     if let Some(w) = &out.message.reply_to_wamid {
         message = message.reply_to(w.clone());
+    }
+    if let Err(why) = message.validate() {
+        return fail(None, format!("WhatsApp would refuse this message: {why}")).await;
     }
     let recipient = out
         .to_wa_id

@@ -23,6 +23,14 @@ fn env(store: &Store, mailer: Mailer) -> Environment {
             &chorus_tenants::crypto::SecretKey::new(&[1u8; 32]).unwrap(),
         ),
         limits: Default::default(),
+        media: chorus_tenants::media::MediaStore::open(
+            std::env::temp_dir()
+                .join(format!("chorus-worker-media-{}", std::process::id()))
+                .to_str()
+                .unwrap(),
+            &chorus_tenants::crypto::SecretKey::new(&[1u8; 32]).unwrap(),
+        )
+        .unwrap(),
     }
 }
 

@@ -5,7 +5,8 @@ use uuid::Uuid;
 
 use chorus_tenants::conversations::{self, Conversation, ConversationPage, ListFilter};
 use chorus_tenants::db::TenantTx;
-use chorus_tenants::messages::{self, Message, NewText};
+use chorus_tenants::messages::{self, Message};
+use chorus_tenants::outbound::{self, NewMessage};
 
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
@@ -78,31 +79,39 @@ pub async fn messages_list(
             },
         )
         .await?;
+    let mut result = result;
+    for m in &mut result.items {
+        m.sign_media(&state.media, auth.tenant);
+    }
     Ok(HttpResponse::Ok().json(result))
 }
 
-/// Send a text. Refused with 422 `window_closed` once the 24-hour window has closed.
-#[utoipa::path(tag = "inbox", request_body = NewText, security(("bearer" = [])),
+/// Send a message: text (the default `type`), a file, a template, reply buttons, a list, a
+/// reaction or a location. Anything but a template is refused with 422 `window_closed` once the
+/// 24-hour window has closed; template values that do not fit the template are 422
+/// `template_parameters`.
+#[utoipa::path(tag = "inbox", request_body = NewMessage, security(("bearer" = [])),
     responses((status = 202, body = Message), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 #[post("/conversations/{id}/messages")]
 pub async fn send(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-    body: Json<NewText>,
+    body: Json<serde_json::Value>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let input = body.into_inner();
-    let message = state
+    let input = NewMessage::from_json(body.into_inner())?;
+    let mut message = state
         .store
         .tenant(
             auth.tenant,
             async |tx: &mut TenantTx| -> chorus_tenants::Result<_> {
                 let actor = auth.actor(tx).await?;
-                messages::queue_text(tx, &actor, id, input).await
+                outbound::queue(tx, &actor, id, input).await
             },
         )
         .await?;
+    message.sign_media(&state.media, auth.tenant);
     state.jobs_enqueued();
     Ok(HttpResponse::Accepted().json(message))
 }

@@ -6,6 +6,8 @@ pub mod audit;
 pub mod conversations;
 pub mod invitations;
 pub mod me;
+pub mod media;
+pub mod meta_app;
 pub mod numbers;
 pub mod ops;
 pub mod portal;
@@ -13,6 +15,7 @@ pub mod roles;
 pub mod sandbox;
 pub mod tags;
 pub mod teams;
+pub mod templates;
 pub mod webhooks;
 
 use serde::Deserialize;
@@ -68,7 +71,18 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(audit::list)
         .service(numbers::list)
         .service(numbers::connect)
+        .service(numbers::embedded_signup_config)
+        .service(numbers::embedded_signup)
         .service(numbers::disconnect)
+        .service(meta_app::get)
+        .service(meta_app::set)
+        .service(meta_app::remove)
+        .service(media::upload)
+        .service(media::get)
+        .service(media::content)
+        .service(templates::list)
+        .service(templates::create)
+        .service(templates::sync)
         .service(conversations::list)
         .service(conversations::get)
         .service(conversations::messages_list)

@@ -17,7 +17,8 @@ use crate::json::Json;
 use crate::routes::webhooks::deliver;
 use crate::state::AppState;
 
-/// What the test phone sends: exactly one of `text`, `location`, `button_reply`.
+/// What the test phone sends: exactly one of `text`, `location`, `button_reply`, `list_reply`,
+/// `image`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PhoneMessage {
@@ -27,6 +28,17 @@ pub struct PhoneMessage {
     pub text: Option<String>,
     pub location: Option<PhoneLocation>,
     pub button_reply: Option<PhoneButton>,
+    /// A row picked from a list the business sent.
+    pub list_reply: Option<PhoneButton>,
+    /// A picture the person uploaded with `POST /media`.
+    pub image: Option<PhoneImage>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneImage {
+    pub media_id: uuid::Uuid,
+    pub caption: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -96,30 +108,81 @@ pub async fn send(
         "id": format!("wamid.sandbox-in.{}", uuid::Uuid::now_v7().simple()),
         "timestamp": chrono::Utc::now().timestamp().to_string(),
     });
-    match (&input.text, &input.location, &input.button_reply) {
-        (Some(text), None, None) if !text.trim().is_empty() && text.chars().count() <= 4096 => {
-            message["type"] = json!("text");
-            message["text"] = json!({"body": text});
+    let given = [
+        input.text.is_some(),
+        input.location.is_some(),
+        input.button_reply.is_some(),
+        input.list_reply.is_some(),
+        input.image.is_some(),
+    ]
+    .iter()
+    .filter(|x| **x)
+    .count();
+    let one_of = || {
+        chorus_tenants::Error::invalid(
+            "text",
+            "Send exactly one of: a text (1 to 4096 characters), a location, a button or list reply, an image.",
+        )
+    };
+    if given != 1 {
+        return Err(one_of().into());
+    }
+    if let Some(text) = &input.text {
+        if text.trim().is_empty() || text.chars().count() > 4096 {
+            return Err(one_of().into());
         }
-        (None, Some(l), None)
-            if (-90.0..=90.0).contains(&l.latitude) && (-180.0..=180.0).contains(&l.longitude) =>
-        {
-            message["type"] = json!("location");
-            message["location"] =
-                json!({"latitude": l.latitude, "longitude": l.longitude, "name": l.name});
-        }
-        (None, None, Some(b)) if !b.id.is_empty() && !b.title.is_empty() => {
-            message["type"] = json!("interactive");
-            message["interactive"] =
-                json!({"type": "button_reply", "button_reply": {"id": b.id, "title": b.title}});
-        }
-        _ => {
+        message["type"] = json!("text");
+        message["text"] = json!({"body": text});
+    } else if let Some(l) = &input.location {
+        if !(-90.0..=90.0).contains(&l.latitude) || !(-180.0..=180.0).contains(&l.longitude) {
             return Err(chorus_tenants::Error::invalid(
-                "text",
-                "Send exactly one of: a text (1 to 4096 characters), a location, a button reply.",
+                "location",
+                "Latitude is -90 to 90 and longitude -180 to 180.",
             )
             .into());
         }
+        message["type"] = json!("location");
+        message["location"] =
+            json!({"latitude": l.latitude, "longitude": l.longitude, "name": l.name});
+    } else if let Some(b) = input.button_reply.as_ref().or(input.list_reply.as_ref()) {
+        if b.id.is_empty() || b.title.is_empty() {
+            return Err(chorus_tenants::Error::invalid(
+                "button_reply",
+                "A reply has an id and a title.",
+            )
+            .into());
+        }
+        let kind = if input.button_reply.is_some() {
+            "button_reply"
+        } else {
+            "list_reply"
+        };
+        message["type"] = json!("interactive");
+        message["interactive"] = json!({"type": kind, kind: {"id": b.id, "title": b.title}});
+    } else if let Some(img) = &input.image {
+        // The file is already in the media store: the "Meta media id" names it.
+        let media_id = img.media_id;
+        let row = state
+            .store
+            .tenant(auth.tenant, async |tx: &mut TenantTx| {
+                chorus_tenants::media::get(tx, media_id).await
+            })
+            .await
+            .map_err(|_| chorus_tenants::Error::invalid("image", "Upload the picture first."))?;
+        if !matches!(row.mime_type.as_deref(), Some("image/jpeg" | "image/png")) {
+            return Err(chorus_tenants::Error::invalid(
+                "image",
+                "The test phone sends JPEG or PNG pictures.",
+            )
+            .into());
+        }
+        message["type"] = json!("image");
+        message["image"] = json!({
+            "id": format!("chorus:{media_id}"),
+            "mime_type": row.mime_type,
+            "sha256": row.sha256,
+            "caption": img.caption.as_deref().map(str::trim).filter(|c| !c.is_empty()),
+        });
     }
     let payload = envelope(
         &sandbox_phone_number_id(auth.tenant),
@@ -153,6 +216,10 @@ pub async fn thread(
             },
         )
         .await?;
+    let mut items = items;
+    for m in &mut items {
+        m.sign_media(&state.media, auth.tenant);
+    }
     Ok(HttpResponse::Ok().json(chorus_tenants::pagination::Page {
         items,
         next_cursor: None,

@@ -89,6 +89,79 @@ pub async fn receive(
     deliver(&state, &body).await
 }
 
+fn secret_of(state: &AppState, sealed: &[u8]) -> ApiResult<Vec<u8>> {
+    Ok(state
+        .secrets
+        .open(sealed)
+        .map_err(chorus_tenants::Error::Internal)?)
+}
+
+fn unknown_path() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "No business uses this webhook path.",
+    )
+}
+
+/// Subscription check for a business's own Meta app.
+#[utoipa::path(path = "/webhooks/whatsapp/{key}", tag = "webhooks", params(Verify), responses((status = 200, description = "the challenge, as text"), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[get("/whatsapp/{key}")]
+pub async fn verify_own(
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+    q: web::Query<Verify>,
+) -> ApiResult<HttpResponse> {
+    let app = chorus_tenants::meta_apps::by_key(&state.store, &key)
+        .await?
+        .ok_or_else(unknown_path)?;
+    let expected = secret_of(&state, &app.verify_token_enc)?;
+    let ok = q.mode.as_deref() == Some("subscribe")
+        && q.verify_token
+            .as_deref()
+            .is_some_and(|t| chorus_tenants::crypto::constant_time_eq(t.as_bytes(), &expected));
+    match (ok, &q.challenge) {
+        (true, Some(challenge)) => Ok(HttpResponse::Ok()
+            .content_type("text/plain")
+            .body(challenge.clone())),
+        _ => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "The verify token does not match.",
+        )),
+    }
+}
+
+/// Events from a business's own Meta app: signed with its app secret, and only ever applied to
+/// its own numbers.
+#[utoipa::path(path = "/webhooks/whatsapp/{key}", tag = "webhooks", request_body(content = String, description = "Meta's webhook envelope"),
+    responses((status = 200, body = Received), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody), (status = 503, body = crate::error::ErrorBody)))]
+#[post("/whatsapp/{key}")]
+pub async fn receive_own(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    key: web::Path<String>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let body = read_limited(&req, payload, BODY_LIMIT).await?;
+    let app = chorus_tenants::meta_apps::by_key(&state.store, &key)
+        .await?
+        .ok_or_else(unknown_path)?;
+    let secret = secret_of(&state, &app.app_secret_enc)?;
+    let header = req
+        .headers()
+        .get("x-hub-signature-256")
+        .and_then(|v| v.to_str().ok());
+    signature::verify(&secret, &body, header).map_err(|e| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_signature",
+            format!("{e}"),
+        )
+    })?;
+    deliver_with(&state, &body, Some(app.tenant)).await
+}
+
 /// Read a body of at most `limit` bytes (413 in our error shape beyond it).
 pub async fn read_limited(
     req: &HttpRequest,
@@ -130,10 +203,25 @@ pub async fn read_limited(
 
 /// Parse and apply a verified delivery (also used by the sandbox test phone).
 pub async fn deliver(state: &AppState, body: &[u8]) -> ApiResult<HttpResponse> {
+    deliver_with(state, body, None).await
+}
+
+async fn deliver_with(
+    state: &AppState,
+    body: &[u8],
+    only: Option<chorus_tenants::ids::TenantId>,
+) -> ApiResult<HttpResponse> {
     let events = webhook::parse(body)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_webhook", e.to_string()))?;
     let raw: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-    let report = ingest::apply(&state.store, &raw, events).await?;
+    let report = match only {
+        Some(tenant) => ingest::apply_for(&state.store, tenant, &raw, events).await?,
+        None => ingest::apply(&state.store, &raw, events).await?,
+    };
+    if report.messages > 0 || report.statuses > 0 || report.other > 0 {
+        // Media downloads and template syncs wait in the queue.
+        state.jobs_enqueued();
+    }
     metrics::counter!("chorus_webhook_messages_total").increment(report.messages as u64);
     metrics::counter!("chorus_webhook_duplicates_total").increment(report.duplicates as u64);
     metrics::counter!("chorus_webhook_statuses_total").increment(report.statuses as u64);

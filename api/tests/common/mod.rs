@@ -67,6 +67,9 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         // Nothing listens here unless a test points it at a fake Graph API.
         graph_api_url: "http://127.0.0.1:9".into(),
         graph_api_version: "v25.0".into(),
+        media_url: home.path().join("media").to_string_lossy().into_owned(),
+        meta_app_id: None,
+        meta_config_id: None,
     };
     tweak(&mut config);
     // The template is already migrated; this is a no-op that proves it.

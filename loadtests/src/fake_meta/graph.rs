@@ -385,6 +385,15 @@ impl FakeGraph {
             .push(template);
     }
 
+    /// Change a template's status (as Meta's review would), e.g. to `APPROVED`.
+    pub fn set_template_status(&self, waba_id: &str, template_id: &str, status: &str) {
+        if let Some(list) = self.shared.lock().templates.get_mut(waba_id) {
+            for t in list.iter_mut().filter(|t| t["id"] == template_id) {
+                t["status"] = json!(status);
+            }
+        }
+    }
+
     /// A file a customer "sent": downloadable through `GET /{id}` with a token for `phone_number_id`.
     pub fn add_media(&self, phone_number_id: &str, bytes: Vec<u8>, mime_type: &str) -> String {
         let id = format!("90{:013}", self.shared.next());
@@ -721,6 +730,7 @@ fn dispatch(
         ("POST", [pnid, "media"]) => upload(shared, token, pnid, content_type, body),
         ("POST", [pnid, "register"]) => register(shared, token, pnid, json_body),
         ("GET", [waba, "message_templates"]) => templates(shared, token, waba, &params),
+        ("POST", [waba, "message_templates"]) => create_template(shared, token, waba, json_body),
         ("POST", [waba, "subscribed_apps"]) => subscribe(shared, token, waba, json_body),
         ("GET", [id]) => get_object(shared, token, id, &params),
         _ => unknown_path(path),
@@ -1371,6 +1381,62 @@ fn templates(
         }
     }
     Answer::json(200, &page)
+}
+
+/// `POST /{waba}/message_templates`: stored as PENDING (approve it with
+/// [`FakeGraph::set_template_status`]); a repeated name and language is error 100 with
+/// subcode 2388024, as Meta answers.
+fn create_template(
+    shared: &Shared,
+    token: Option<&str>,
+    waba: &str,
+    body: Option<&Value>,
+) -> Answer {
+    let mut state = shared.lock();
+    let grant = match authorise(&state, token) {
+        Ok(grant) => grant,
+        Err(answer) => return answer,
+    };
+    if !grant.wabas.contains(waba) {
+        return Answer::no_such_object(waba);
+    }
+    let text = |key: &str| {
+        body.and_then(|b| b.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (name, language, category) = (text("name"), text("language"), text("category"));
+    if name.is_empty() || language.is_empty() || category.is_empty() {
+        return Answer::meta_with(
+            100,
+            "Invalid parameter: name, language and category are required.",
+        );
+    }
+    let components = body
+        .and_then(|b| b.get("components"))
+        .cloned()
+        .unwrap_or_else(|| json!([]));
+    let list = state.templates.entry(waba.to_owned()).or_default();
+    if list
+        .iter()
+        .any(|t| t["name"] == name.as_str() && t["language"] == language.as_str())
+    {
+        return Answer::meta_with(
+            100,
+            "Content in this language already exists for this template name.",
+        );
+    }
+    let id = format!("77{:013}", shared.next());
+    list.push(json!({
+        "id": id, "name": name, "language": language, "status": "PENDING", "category": category,
+        "parameter_format": body.and_then(|b| b.get("parameter_format")).cloned().unwrap_or(json!("POSITIONAL")),
+        "components": components,
+    }));
+    Answer::json(
+        200,
+        &json!({ "id": id, "status": "PENDING", "category": category }),
+    )
 }
 
 fn subscribe(shared: &Shared, token: Option<&str>, waba: &str, body: Option<&Value>) -> Answer {

@@ -245,6 +245,23 @@ impl GraphClient {
         Ok(templates)
     }
 
+    /// Submit a new template for review (`POST /{waba-id}/message_templates`, §7). `body` holds
+    /// name, language, category, parameter_format and components.
+    pub async fn create_template(
+        &self,
+        waba_id: &str,
+        token: &str,
+        body: &Value,
+    ) -> Result<CreatedTemplate, GraphError> {
+        let request = self
+            .http
+            .post(self.url(&format!("{}/message_templates", segment(waba_id)?)))
+            .bearer_auth(token)
+            .timeout(self.timeout)
+            .json(body);
+        self.call(request).await
+    }
+
     /// Upload a file to send later by id (valid 30 days). Returns the media id (§6).
     pub async fn upload_media(
         &self,
@@ -1506,6 +1523,26 @@ struct Paging {
 struct Cursors {
     #[serde(default)]
     after: Option<String>,
+}
+
+/// Meta's answer to a template creation.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CreatedTemplate {
+    #[serde(deserialize_with = "string_or_number")]
+    pub id: String,
+    /// PENDING, APPROVED or REJECTED.
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+}
+
+fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match Value::deserialize(d)? {
+        Value::String(s) => Ok(s),
+        Value::Number(n) => Ok(n.to_string()),
+        _ => Err(serde::de::Error::custom("expected an id")),
+    }
 }
 
 /// `GET /{media-id}` (§6).
