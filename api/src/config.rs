@@ -10,7 +10,11 @@
 //!   `..._RESET_PER_ACCOUNT`: per-minute limits (defaults 30, 10, 10, 10, 3).
 //! - `CHORUS_META_APP_SECRET`, `CHORUS_META_VERIFY_TOKEN`, `CHORUS_GRAPH_API_URL`,
 //!   `CHORUS_GRAPH_API_VERSION`, `CHORUS_STRIPE_SECRET_KEY`, `CHORUS_STRIPE_WEBHOOK_SECRET`,
-//!   `CHORUS_STRIPE_API_URL`, `CHORUS_MEDIA_STORE` are read by the features that use them.
+//!   `CHORUS_STRIPE_API_URL` are read by the features that use them.
+//! - `CHORUS_MEDIA_STORE`: a folder (default `$CHORUS_HOME/media`) or `s3://bucket/prefix`
+//!   (credentials and region from the standard `AWS_*` variables).
+//! - `CHORUS_META_APP_ID`, `CHORUS_META_CONFIG_ID`: Embedded Signup (with the app secret).
+//! - `CHORUS_WORKER_CONCURRENCY` (default 32): jobs the in-process worker runs at once.
 //! - `RUST_LOG` (default `info`), `RUST_LOG_FORMAT=json` for JSON logs.
 
 use std::net::SocketAddr;
@@ -68,6 +72,8 @@ pub struct Config {
     pub meta_app_id: Option<String>,
     /// The Embedded Signup configuration id from Meta's Facebook Login for Business.
     pub meta_config_id: Option<String>,
+    /// Jobs the in-process worker runs at once (sends wait on Meta, not on the CPU).
+    pub worker_concurrency: usize,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -91,10 +97,16 @@ impl Config {
             None => 16,
         };
         Ok(Self {
-            media_url: var("CHORUS_MEDIA_URL")
+            media_url: var("CHORUS_MEDIA_STORE")
                 .unwrap_or_else(|| home.join("media").to_string_lossy().into_owned()),
             meta_app_id: var("CHORUS_META_APP_ID"),
             meta_config_id: var("CHORUS_META_CONFIG_ID"),
+            worker_concurrency: match var("CHORUS_WORKER_CONCURRENCY") {
+                Some(v) => v
+                    .parse()
+                    .context("CHORUS_WORKER_CONCURRENCY must be a number")?,
+                None => 32,
+            },
             mail_dir: home.join("mail"),
             home,
             database_url: var("DATABASE_URL"),

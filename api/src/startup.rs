@@ -132,7 +132,8 @@ impl Application {
                 media: media.clone(),
             },
             Registry::standard(),
-        );
+        )
+        .concurrency(config.worker_concurrency);
         let listener = TcpListener::bind(config.listen)
             .with_context(|| format!("binding {}", config.listen))?;
         let state = AppState {

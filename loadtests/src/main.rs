@@ -8,6 +8,7 @@
 
 mod ingest;
 mod open_loop;
+mod send;
 mod server;
 
 use std::path::PathBuf;
@@ -31,6 +32,12 @@ struct Args {
     /// Target request rate for `GET /api/v1/me`.
     #[arg(long, default_value_t = 1000)]
     rate: u32,
+    /// Messages per second for the send scenario.
+    #[arg(long, default_value_t = 1000)]
+    send_rate: u32,
+    /// Run only the send scenario (quick iteration; the report then has only that section).
+    #[arg(long)]
+    only_send: bool,
 }
 
 #[tokio::main]
@@ -40,7 +47,40 @@ async fn main() -> anyhow::Result<()> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let home = tempfile_dir()?;
     let mut sections = Vec::new();
+    if !args.only_send {
+        core_scenarios(&args, &home, &mut sections).await?;
+    }
+    sections.push(send_scenario(&args).await?);
 
+    let report = format!(
+        "# Performance\n\n\
+         Written by `make bench` (`loadtests/`), {date}. Machine: {cpus} cores, {mem}. The load generator, \
+         the server (release build) and PostgreSQL {pg} (a private cluster, default settings, fsync on) share \
+         this machine, so these are conservative numbers.\n\n{body}",
+        date = chrono_like_now(),
+        cpus = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0),
+        mem = mem_total(),
+        pg = server::pg_version(),
+        body = sections.join("\n")
+    );
+    if let Some(dir) = args.report.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&args.report, &report)?;
+    println!("{report}");
+    let _ = std::fs::remove_dir_all(&home);
+    Ok(())
+}
+
+/// Start-up, login, `/me` and webhook ingest against the demo business.
+async fn core_scenarios(
+    args: &Args,
+    home: &std::path::Path,
+    sections: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let home = home.to_path_buf();
     // 1. Start-up: first start creates the cluster; the second start reuses it.
     let first = server::Chorus::start(&args.chorus, &home).await?;
     let first_ready = first.ready_after;
@@ -194,26 +234,73 @@ async fn main() -> anyhow::Result<()> {
     ));
     chorus.stop().await?;
 
-    let report = format!(
-        "# Performance\n\n\
-         Written by `make bench` (`loadtests/`), {date}. Machine: {cpus} cores, {mem}. The load generator, \
-         the server (release build) and PostgreSQL {pg} (a private cluster, default settings, fsync on) share \
-         this machine, so these are conservative numbers.\n\n{body}",
-        date = chrono_like_now(),
-        cpus = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(0),
-        mem = mem_total(),
-        pg = server::pg_version(),
-        body = sections.join("\n")
-    );
-    if let Some(dir) = args.report.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(&args.report, &report)?;
-    println!("{report}");
-    let _ = std::fs::remove_dir_all(&home);
     Ok(())
+}
+
+/// Sends to the fake Graph API over 16 numbers, with a server pointed at the fake.
+async fn send_scenario(args: &Args) -> anyhow::Result<String> {
+    const NUMBERS: usize = 16;
+    const LATENCY_MS: u64 = 20;
+    const CONCURRENCY: usize = 64;
+    let fake = chorus_loadtests::fake_meta::FakeGraph::start_with_workers(2).await?;
+    send::prepare_fake(&fake, NUMBERS);
+    fake.set_latency(Duration::from_millis(LATENCY_MS));
+    let home = std::env::temp_dir().join(format!("chorus-bench-send-{}", std::process::id()));
+    std::fs::create_dir_all(&home)?;
+    let concurrency = CONCURRENCY.to_string();
+    let chorus = server::Chorus::start_with(
+        &args.chorus,
+        &home,
+        &[
+            ("CHORUS_GRAPH_API_URL", fake.base_url()),
+            ("CHORUS_WORKER_CONCURRENCY", &concurrency),
+            ("CHORUS_DB_POOL_SIZE", "32"),
+        ],
+    )
+    .await?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(512)
+        .build()?;
+    let base = chorus.base_url.clone();
+    let login: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": "owner@demo.chorus.test", "password": "chorus-demo-2026"}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = login["access_token"]
+        .as_str()
+        .context("no access token")?
+        .to_owned();
+    let conversations = send::open_conversations(&client, &base, &token, NUMBERS, 64).await?;
+    // Warm-up, then the measured run.
+    let _ = send::run(
+        &client,
+        &base,
+        &token,
+        &fake,
+        &conversations,
+        args.send_rate / 4,
+        2,
+        NUMBERS,
+    )
+    .await?;
+    let run = send::run(
+        &client,
+        &base,
+        &token,
+        &fake,
+        &conversations,
+        args.send_rate,
+        args.duration.min(10),
+        NUMBERS,
+    )
+    .await?;
+    chorus.stop().await?;
+    fake.stop().await;
+    let _ = std::fs::remove_dir_all(&home);
+    Ok(run.report(LATENCY_MS, CONCURRENCY))
 }
 
 fn tempfile_dir() -> anyhow::Result<PathBuf> {

@@ -28,6 +28,11 @@ impl Chorus {
     /// Start `chorus serve --demo` with `home` as CHORUS_HOME and no DATABASE_URL (a private
     /// cluster), and wait for `/readyz`.
     pub async fn start(bin: &Path, home: &Path) -> anyhow::Result<Self> {
+        Self::start_with(bin, home, &[]).await
+    }
+
+    /// [`Chorus::start`] with extra environment variables.
+    pub async fn start_with(bin: &Path, home: &Path, env: &[(&str, &str)]) -> anyhow::Result<Self> {
         let port = free_port()?;
         let base_url = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
@@ -41,6 +46,7 @@ impl Chorus {
             .env("CHORUS_META_APP_SECRET", APP_SECRET)
             .env("CHORUS_RATE_LOGIN_PER_ACCOUNT", "1000000")
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)

@@ -281,6 +281,25 @@ async fn draft(tx: &mut TenantTx, conversation: Uuid, input: NewMessage) -> Resu
                 if row.status != "ready" {
                     return Err(validation("header_media_id", "That file is not ready."));
                 }
+                // The file must be what the header shows, or Meta refuses the send later.
+                let kind = row.mime_type.as_deref().and_then(media::kind_of);
+                let wanted = template.variables.header_format.as_deref();
+                let fits = matches!(
+                    (wanted, kind),
+                    (Some("IMAGE"), Some(MediaKind::Image))
+                        | (Some("VIDEO"), Some(MediaKind::Video))
+                        | (Some("DOCUMENT"), Some(MediaKind::Document))
+                );
+                if !fits && matches!(wanted, Some("IMAGE" | "VIDEO" | "DOCUMENT")) {
+                    return Err(Error::Unprocessable {
+                        code: "template_parameters",
+                        message: format!(
+                            "This template's header shows a {}; the attached file is {}.",
+                            wanted.unwrap_or_default().to_ascii_lowercase(),
+                            row.mime_type.as_deref().unwrap_or("of an unknown type")
+                        ),
+                    });
+                }
             }
             let values = TemplateValues {
                 header,

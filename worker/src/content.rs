@@ -83,7 +83,7 @@ pub async fn download_media(env: Environment, job: Claimed) -> anyhow::Result<()
     };
     let digest = chorus_tenants::crypto::sha256(&downloaded.bytes);
     let digest_hex = chorus_tenants::crypto::sha256_hex(&downloaded.bytes);
-    let expected = info.sha256.clone().or_else(|| target.row.sha256.clone());
+    let expected = target.row.sha256.clone().or_else(|| info.sha256.clone());
     if let Some(expected) = expected.filter(|e| !e.is_empty())
         && !media::meta_hash_matches(&expected, &digest)
     {

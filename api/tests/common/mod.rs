@@ -70,6 +70,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         media_url: home.path().join("media").to_string_lossy().into_owned(),
         meta_app_id: None,
         meta_config_id: None,
+        worker_concurrency: 4,
     };
     tweak(&mut config);
     // The template is already migrated; this is a no-op that proves it.

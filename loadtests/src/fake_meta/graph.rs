@@ -104,6 +104,8 @@ pub struct SentRecord {
     pub message_type: String,
     /// The request body as sent.
     pub body: Value,
+    /// When the fake accepted it (benchmarks measure queue-to-Meta latency with it).
+    pub at: std::time::Instant,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -908,6 +910,7 @@ fn messages(
         by_user_id,
         message_type: message_type.to_owned(),
         body: body.clone(),
+        at: std::time::Instant::now(),
     });
     let mut message = json!({ "id": wamid });
     let mut category = None;
