@@ -84,12 +84,22 @@ impl Runner {
             }
             // Register interest before looking, so a wake-up between the look and the wait is kept.
             let notified = self.wakeup.notified();
-            match queue::claim(&self.env.store, &self.worker_id, &self.registry.job_types()).await {
-                Ok(Some(job)) => {
-                    let runner = self.clone();
-                    running.spawn(async move { runner.execute(job).await });
+            let free = self.concurrency - running.len();
+            match queue::claim_many(
+                &self.env.store,
+                &self.worker_id,
+                &self.registry.job_types(),
+                free,
+            )
+            .await
+            {
+                Ok(jobs) if !jobs.is_empty() => {
+                    for job in jobs {
+                        let runner = self.clone();
+                        running.spawn(async move { runner.execute(job).await });
+                    }
                 }
-                Ok(None) => {
+                Ok(_) => {
                     tokio::select! {
                         _ = notified => {}
                         _ = tokio::time::sleep(self.poll_interval) => {}

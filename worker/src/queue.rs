@@ -71,6 +71,44 @@ pub async fn claim(
     Ok(job)
 }
 
+/// Claim up to `n` ready jobs in one statement (a busy worker fills its free slots at once
+/// instead of paying one round trip per job).
+pub async fn claim_many(
+    store: &Store,
+    worker: &str,
+    types: &[String],
+    n: usize,
+) -> anyhow::Result<Vec<Claimed>> {
+    let worker = worker.to_owned();
+    let types = types.to_vec();
+    let limit = i64::try_from(n.max(1)).unwrap_or(1);
+    let jobs = store
+        .system(
+            async |tx: &mut SystemTx| -> Result<Vec<Claimed>, chorus_tenants::Error> {
+                Ok(diesel::sql_query(
+                    "UPDATE jobs SET locked_until = now() + make_interval(secs => $1), locked_by = $2,
+                        attempts = attempts + 1
+                  WHERE id IN (SELECT id FROM jobs
+                               WHERE state = 'queued' AND run_at <= now()
+                                 AND (locked_until IS NULL OR locked_until < now())
+                                 AND job_type = ANY($3)
+                               ORDER BY priority DESC, run_at, id
+                               FOR UPDATE SKIP LOCKED
+                               LIMIT $4)
+                  RETURNING id, tenant_id, job_type, data, attempts, max_attempts, created_at",
+                )
+                .bind::<diesel::sql_types::Double, _>(LEASE_SECS as f64)
+                .bind::<Text, _>(&worker)
+                .bind::<Array<Text>, _>(&types)
+                .bind::<diesel::sql_types::BigInt, _>(limit)
+                .load::<Claimed>(tx.pg())
+                .await?)
+            },
+        )
+        .await?;
+    Ok(jobs)
+}
+
 trait OptionalResult<T> {
     fn optional_result(self) -> Result<Option<T>, diesel::result::Error>;
 }
