@@ -8,6 +8,7 @@ import { AgentsPage } from './pages/app/settings/AgentsPage';
 import { RolesPage } from './pages/app/settings/RolesPage';
 import { TagsPage } from './pages/app/settings/TagsPage';
 import { TeamsPage } from './pages/app/settings/TeamsPage';
+import { TemplatesPage } from './pages/app/settings/TemplatesPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { AcceptInvitationPage } from './pages/public/AcceptInvitationPage';
 import { ForgotPasswordPage } from './pages/public/ForgotPasswordPage';
@@ -41,6 +42,7 @@ export function App() {
         <Route path="/settings/teams" element={<TeamsPage />} />
         <Route path="/settings/tags" element={<TagsPage />} />
         <Route path="/settings/numbers" element={<NumbersPage />} />
+        <Route path="/settings/templates" element={<TemplatesPage />} />
       </Route>
       <Route path="*" element={<NotFoundPage />} />
     </Routes>

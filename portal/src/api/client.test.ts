@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ApiError, createApiClient, errorFromResponse } from './client';
+import { stubXhr } from '../test/xhr';
+import { ApiError, createApiClient, errorFromResponse, type UploadRequest } from './client';
 import type { Session } from './types';
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -177,5 +178,71 @@ describe('api client', () => {
     const client = createApiClient({ fetch: fn });
     await expect(client.get('/api/v1/agents')).rejects.toMatchObject({ status: 403, code: 'forbidden' });
     expect(calls).toHaveLength(1);
+  });
+});
+
+describe('uploads', () => {
+  it('posts the form with the bearer token (no JSON content type), reports progress and parses the answer', async () => {
+    const { fn } = fakeFetch(() => json(200, {}));
+    const seen: UploadRequest[] = [];
+    const upload = vi.fn(async (req: UploadRequest) => {
+      seen.push(req);
+      req.onProgress?.(40, 100);
+      return json(201, { id: 'f1', status: 'ready' });
+    });
+    const client = createApiClient({ fetch: fn, upload, getLanguage: () => 'es' });
+    client.setSession(session('tok'));
+    const form = new FormData();
+    form.append('file', new File(['x'], 'a.png', { type: 'image/png' }));
+    const progress: number[] = [];
+    const answer = await client.upload<{ id: string }>('/api/v1/media', form, { onProgress: (l, t) => progress.push(l / t) });
+    expect(answer).toEqual({ id: 'f1', status: 'ready' });
+    expect(progress).toEqual([0.4]);
+    expect(seen[0].url).toBe('/api/v1/media');
+    expect(seen[0].body).toBe(form);
+    expect(seen[0].headers.Authorization).toBe('Bearer tok');
+    expect(seen[0].headers['Accept-Language']).toBe('es');
+    expect(seen[0].headers['Content-Type']).toBeUndefined();
+  });
+
+  it('turns 413 and 415 answers into ApiErrors with their codes', async () => {
+    const { fn } = fakeFetch(() => json(200, {}));
+    let status = 413;
+    const upload = vi.fn(async () =>
+      status === 413
+        ? json(413, { error: { code: 'media_too_large', message: 'WhatsApp carries image files of at most 5 MB.' } })
+        : json(415, { error: { code: 'media_type_unsupported', message: 'WhatsApp cannot send image/gif files.' } }),
+    );
+    const client = createApiClient({ fetch: fn, upload });
+    const form = new FormData();
+    await expect(client.upload('/api/v1/media', form)).rejects.toMatchObject({ status: 413, code: 'media_too_large' });
+    status = 415;
+    await expect(client.upload('/api/v1/media', form)).rejects.toMatchObject({ status: 415, code: 'media_type_unsupported' });
+  });
+
+  it('refreshes once and replays an upload that met a 401', async () => {
+    const { fn, calls } = fakeFetch((url) => (url.endsWith('/auth/refresh') ? json(200, session('fresh')) : json(200, {})));
+    let n = 0;
+    const upload = vi.fn(async (req: UploadRequest) => {
+      n += 1;
+      return n === 1 ? json(401, { error: { code: 'unauthorized', message: 'Expired.' } }) : json(201, { id: 'f1', auth: req.headers.Authorization });
+    });
+    const client = createApiClient({ fetch: fn, upload });
+    client.setSession(session('old'));
+    expect(await client.upload('/api/v1/media', new FormData())).toEqual({ id: 'f1', auth: 'Bearer fresh' });
+    expect(calls.map((c) => c.url)).toEqual(['/api/v1/auth/refresh']);
+  });
+
+  it('the default transport uses XMLHttpRequest with credentials', async () => {
+    const requests = stubXhr(() => ({ status: 201, body: { id: 'f9' } }));
+    try {
+      const client = createApiClient({ fetch: fakeFetch(() => json(200, {})).fn });
+      const progress: number[] = [];
+      expect(await client.upload('/api/v1/media', new FormData(), { onProgress: (l, t) => progress.push(l / t) })).toEqual({ id: 'f9' });
+      expect(requests[0].url).toBe('/api/v1/media');
+      expect(progress).toEqual([0.5]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

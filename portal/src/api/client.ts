@@ -90,7 +90,59 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+export interface UploadOptions extends RequestOptions {
+  /** Bytes sent so far and in all (called as the upload goes). */
+  onProgress?: (loaded: number, total: number) => void;
+}
+
+export interface UploadRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: FormData;
+  onProgress?: (loaded: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+/** Sends a multipart form and answers like fetch; the default reports upload progress. */
+export type UploadTransport = (req: UploadRequest) => Promise<Response>;
+
+/** XMLHttpRequest, because fetch cannot tell how much of a request body has been sent. */
+export const xhrUpload: UploadTransport = (req) =>
+  new Promise<Response>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', req.url);
+    xhr.withCredentials = true;
+    for (const [k, v] of Object.entries(req.headers)) xhr.setRequestHeader(k, v);
+    if (xhr.upload && req.onProgress) {
+      const report = req.onProgress;
+      xhr.upload.onprogress = (e) => {
+        if (e.lengthComputable) report(e.loaded, e.total);
+      };
+    }
+    xhr.onload = () => {
+      const headers = new Headers();
+      for (const line of xhr.getAllResponseHeaders().split(/[\r\n]+/)) {
+        const i = line.indexOf(':');
+        if (i > 0) headers.append(line.slice(0, i).trim(), line.slice(i + 1).trim());
+      }
+      const status = xhr.status >= 200 && xhr.status <= 599 ? xhr.status : 500;
+      resolve(new Response(status === 204 ? null : xhr.responseText, { status, headers }));
+    };
+    xhr.onerror = () => reject(new TypeError('Network request failed'));
+    xhr.onabort = () => reject(new DOMException('The upload was cancelled.', 'AbortError'));
+    if (req.signal) {
+      if (req.signal.aborted) {
+        reject(new DOMException('The upload was cancelled.', 'AbortError'));
+        return;
+      }
+      req.signal.addEventListener('abort', () => xhr.abort(), { once: true });
+    }
+    xhr.send(req.body);
+  });
+
 export interface ApiClientOptions {
+  /** Multipart uploads (default: XMLHttpRequest with progress). */
+  upload?: UploadTransport;
   fetch?: typeof fetch;
   baseUrl?: string;
   /** Current UI language, sent as Accept-Language so server messages can follow it. */
@@ -116,8 +168,13 @@ export function createApiClient(options: ApiClientOptions = {}) {
     return h;
   }
 
-  async function send(method: string, path: string, body: unknown, auth: boolean, signal?: AbortSignal) {
+  async function send(method: string, path: string, body: unknown, auth: boolean, signal?: AbortSignal, upload?: UploadOptions) {
     try {
+      if (body instanceof FormData) {
+        // The browser sets the multipart Content-Type with its boundary.
+        const transport = options.upload ?? xhrUpload;
+        return await transport({ url: baseUrl + path, headers: headers(auth, false), body, onProgress: upload?.onProgress, signal });
+      }
       return await doFetch(baseUrl + path, {
         method,
         headers: headers(auth, body !== undefined),
@@ -175,10 +232,10 @@ export function createApiClient(options: ApiClientOptions = {}) {
     for (const l of authLostListeners) l();
   }
 
-  async function request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+  async function request<T>(method: string, path: string, body?: unknown, opts: UploadOptions = {}): Promise<T> {
     const auth = opts.auth ?? true;
     const tokenUsed = accessToken;
-    const res = await send(method, path, body, auth, opts.signal);
+    const res = await send(method, path, body, auth, opts.signal, opts);
     if (res.status !== 401 || !auth) return parse<T>(res);
 
     // 401 on an authenticated call: refresh once (unless another call already did) and replay.
@@ -192,7 +249,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
         throw firstError;
       }
     }
-    const retry = await send(method, path, body, auth, opts.signal);
+    const retry = await send(method, path, body, auth, opts.signal, opts);
     if (retry.status === 401) {
       const err = await errorFromResponse(retry);
       authLost();
@@ -208,6 +265,9 @@ export function createApiClient(options: ApiClientOptions = {}) {
     get: <T>(path: string, opts?: RequestOptions) => request<T>('GET', path, undefined, opts),
     post: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('POST', path, body ?? {}, opts),
     patch: <T>(path: string, body: unknown, opts?: RequestOptions) => request<T>('PATCH', path, body, opts),
+    put: <T>(path: string, body: unknown, opts?: RequestOptions) => request<T>('PUT', path, body, opts),
+    /** POSTs a multipart form (e.g. a file), with upload progress. */
+    upload: <T>(path: string, form: FormData, opts?: UploadOptions) => request<T>('POST', path, form, opts),
     del: <T = void>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, undefined, opts),
     getAccessToken: () => accessToken,
     onSession(listener: (s: Session | null) => void) {

@@ -2,10 +2,19 @@
 
 import i18n from '../i18n';
 import { createApiClient } from './client';
+import type { UploadOptions } from './client';
 import type {
   Agent,
   Conversation,
+  ConversationChanges,
   ConversationStatus,
+  EmbeddedSignupBody,
+  EmbeddedSignupConfig,
+  MetaApp,
+  NewTemplate,
+  SendBody,
+  Template,
+  UploadedMedia,
   Invitation,
   InvitationLookup,
   Me,
@@ -104,6 +113,39 @@ export const numbers = {
   connect: (body: { phone_number_id: string; waba_id: string; access_token: string }) =>
     api.post<WhatsAppNumber>('/api/v1/numbers', body),
   disconnect: (id: string) => api.del(`/api/v1/numbers/${q(id)}`),
+  /** Whether "Connect with Facebook" (Meta's Embedded Signup) is available on this server. */
+  embeddedSignupConfig: () => api.get<EmbeddedSignupConfig>('/api/v1/numbers/embedded-signup'),
+  embeddedSignup: (body: EmbeddedSignupBody) => api.post<WhatsAppNumber>('/api/v1/numbers/embedded-signup', body),
+};
+
+/** The business's own Meta app (webhooks at its own path, signed with its own secret). */
+export const metaApp = {
+  get: () => api.get<MetaApp>('/api/v1/meta-app'),
+  set: (body: { app_id: string; app_secret: string; verify_token: string }) => api.put<MetaApp>('/api/v1/meta-app', body),
+  remove: () => api.del('/api/v1/meta-app'),
+};
+
+export const media = {
+  /** Uploads one file (multipart field `file`); 413 `media_too_large`, 415 `media_type_unsupported`. */
+  upload: (file: File, opts?: UploadOptions) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return api.upload<UploadedMedia>('/api/v1/media', form, opts);
+  },
+  /** The file's description with a fresh URL. */
+  get: (id: string) => api.get<UploadedMedia>(`/api/v1/media/${q(id)}`),
+};
+
+export const templates = {
+  list: (filter: { number_id?: string; status?: string } = {}) => {
+    const params = new URLSearchParams();
+    if (filter.number_id) params.set('number_id', filter.number_id);
+    if (filter.status) params.set('status', filter.status);
+    const qs = params.toString();
+    return api.get<Page<Template>>(`/api/v1/templates${qs ? `?${qs}` : ''}`).then((p) => p.items);
+  },
+  create: (body: NewTemplate) => api.post<Template>('/api/v1/templates', body),
+  sync: (number_id: string) => api.post<void>('/api/v1/templates/sync', { number_id }),
 };
 
 export interface ConversationFilter {
@@ -129,8 +171,11 @@ export const conversations = {
     api.get<Page<Message>>(
       `/api/v1/conversations/${q(id)}/messages?limit=${limit}${cursor ? `&cursor=${q(cursor)}` : ''}`,
     ),
-  send: (id: string, body: { text: string; reply_to?: string }) =>
-    api.post<Message>(`/api/v1/conversations/${q(id)}/messages`, body),
+  send: (id: string, body: SendBody) => api.post<Message>(`/api/v1/conversations/${q(id)}/messages`, body),
+  /** Status and/or assignee; claiming for oneself is atomic (409 `already_assigned` names the winner). */
+  update: (id: string, changes: ConversationChanges) => api.patch<Conversation>(`/api/v1/conversations/${q(id)}`, changes),
+  /** The team has seen it: resets `unread_count` and sends the customer blue ticks. */
+  read: (id: string) => api.post<void>(`/api/v1/conversations/${q(id)}/read`, {}),
 };
 
 /** The sandbox number's test phone: the signed-in person plays a customer. */

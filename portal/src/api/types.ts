@@ -137,6 +137,8 @@ export interface WhatsAppNumber {
   status: 'connected' | 'needs_reconnect' | 'disconnected' | (string & {});
   sandbox: boolean;
   created_at: string;
+  /** Where Meta must post this number's webhooks (`/webhooks/whatsapp` or `/webhooks/whatsapp/{key}`). */
+  webhook_path?: string;
 }
 
 export type ConversationStatus = 'open' | 'pending' | 'snoozed' | 'resolved';
@@ -162,6 +164,15 @@ export interface Conversation {
   referral: unknown;
   opened_at: string;
   resolved_at: string | null;
+  /** Inbound messages since an agent last opened the conversation (POST .../read resets it). */
+  unread_count?: number;
+  assignee_name?: string | null;
+}
+
+/** `PATCH /api/v1/conversations/{id}`: `assignee_id: null` returns it to the queue. */
+export interface ConversationChanges {
+  status?: 'open' | 'pending' | 'resolved';
+  assignee_id?: string | null;
 }
 
 export type MessageStatus =
@@ -192,8 +203,143 @@ export interface Message {
   error_explanation: string | null;
   sender_type: 'contact' | 'agent' | 'bot' | 'system' | (string & {});
   sender_id: string | null;
+  /** The agent's display name (agent messages) or the contact's name (inbound). */
+  sender_name?: string | null;
+  /** The file of an image, video, audio, document or sticker message. */
+  media?: MediaRef | null;
   sent_at: string;
   status_at: string;
+}
+
+export type MediaStatus = 'pending' | 'ready' | 'failed';
+
+/** A message's file. `url` is a short-lived signed path, null until `status` is ready. */
+export interface MediaRef {
+  id: string | null;
+  status: MediaStatus | (string & {});
+  mime_type: string | null;
+  filename: string | null;
+  size_bytes: number | null;
+  url: string | null;
+  error: string | null;
+}
+
+export type MediaKind = 'image' | 'video' | 'audio' | 'document' | 'sticker';
+
+/** `POST /api/v1/media` and `GET /api/v1/media/{id}`. */
+export interface UploadedMedia {
+  id: string;
+  kind: MediaKind | null;
+  mime_type: string | null;
+  filename: string | null;
+  size_bytes: number | null;
+  sha256?: string | null;
+  status: MediaStatus | (string & {});
+  url: string | null;
+  error?: string | null;
+}
+
+export interface ReplyButton {
+  id: string;
+  title: string;
+}
+
+export interface ListSection {
+  title?: string;
+  rows: { id: string; title: string; description?: string }[];
+}
+
+/** What `POST /api/v1/conversations/{id}/messages` takes (a missing `type` means text). */
+export type SendBody =
+  | { type?: 'text'; text: string; reply_to?: string; preview_url?: boolean }
+  | { type: 'media'; media_id: string; caption?: string; reply_to?: string }
+  | {
+      type: 'template';
+      template_id: string;
+      header?: Record<string, string>;
+      header_media_id?: string;
+      body?: Record<string, string>;
+      buttons?: Record<string, string>;
+    }
+  | { type: 'buttons'; body: string; buttons: ReplyButton[]; header?: string; footer?: string }
+  | { type: 'list'; body: string; button: string; sections: ListSection[]; header?: string; footer?: string }
+  | { type: 'reaction'; message_id: string; emoji: string }
+  | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string };
+
+// ---------- Templates ----------
+
+export type TemplateStatus = 'APPROVED' | 'PENDING' | 'REJECTED' | 'PAUSED' | 'DISABLED';
+export type TemplateCategory = 'MARKETING' | 'UTILITY' | 'AUTHENTICATION';
+export type HeaderFormat = 'TEXT' | 'IMAGE' | 'VIDEO' | 'DOCUMENT' | 'LOCATION';
+
+/** One of Meta's template components (HEADER, BODY, FOOTER, BUTTONS). */
+export interface TemplateComponent {
+  type: string;
+  format?: string;
+  text?: string;
+  buttons?: TemplateButton[];
+  example?: unknown;
+}
+
+export interface TemplateButton {
+  type: string;
+  text: string;
+  url?: string;
+  phone_number?: string;
+  example?: unknown;
+}
+
+export interface TemplateVariables {
+  header: string[];
+  header_format: HeaderFormat | (string & {}) | null;
+  body: string[];
+  buttons: { index: number; type: string; variables: string[] }[];
+}
+
+export interface Template {
+  id: string;
+  waba_id: string;
+  name: string;
+  language: string;
+  status: TemplateStatus | (string & {});
+  category: TemplateCategory | (string & {}) | null;
+  parameter_format: 'positional' | 'named' | (string & {});
+  components: TemplateComponent[];
+  variables: TemplateVariables;
+  rejected_reason: string | null;
+  updated_at: string;
+}
+
+export interface NewTemplate {
+  number_id: string;
+  name: string;
+  language: string;
+  category: TemplateCategory;
+  components: TemplateComponent[];
+}
+
+// ---------- Connecting numbers ----------
+
+export interface EmbeddedSignupConfig {
+  enabled: boolean;
+  app_id: string | null;
+  config_id: string | null;
+  graph_version: string;
+}
+
+export interface EmbeddedSignupBody {
+  code: string;
+  waba_id: string;
+  phone_number_id: string;
+  pin: string;
+}
+
+export interface MetaApp {
+  configured: boolean;
+  app_id: string | null;
+  /** The full callback URL to paste into the Meta App Dashboard. */
+  webhook_url: string;
+  verify_token_set: boolean;
 }
 
 export interface WebhookReceipt {
@@ -208,4 +354,8 @@ export interface SandboxMessage {
   text?: string;
   location?: { latitude: number; longitude: number; name?: string };
   button_reply?: { id: string; title: string };
+  /** A row picked from a list the business sent. */
+  list_reply?: { id: string; title: string };
+  /** A picture uploaded with `POST /api/v1/media`. */
+  image?: { media_id: string; caption?: string };
 }

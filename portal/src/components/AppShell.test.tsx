@@ -10,9 +10,10 @@ describe('AppShell', () => {
     expect(within(nav).getByRole('link', { name: 'Inbox' })).toBeTruthy();
     expect(within(nav).queryByRole('link', { name: 'Agents' })).toBeNull();
     expect(within(nav).getByRole('link', { name: 'Tags' })).toBeTruthy();
-    // Everyone can use the test phone and see the numbers.
+    // Everyone can use the test phone and see the numbers and templates.
     expect(within(nav).getByRole('link', { name: 'Test phone' }).getAttribute('href')).toBe('/test-phone');
     expect(within(nav).getByRole('link', { name: 'WhatsApp numbers' }).getAttribute('href')).toBe('/settings/numbers');
+    expect(within(nav).getByRole('link', { name: 'Templates' }).getAttribute('href')).toBe('/settings/templates');
     expect(screen.getByTestId('current-business').textContent).toBe('Acme');
     expect(screen.getByTestId('current-user').textContent).toBe('Olivia Owner');
     expect(screen.getByRole('button', { name: 'Log out' })).toBeTruthy();

@@ -44,6 +44,7 @@ export function AppShell() {
     { to: '/settings/roles', label: t('nav.roles'), icon: 'shield', visible: true },
     { to: '/settings/tags', label: t('nav.tags'), icon: 'tag', visible: true },
     { to: '/settings/numbers', label: t('nav.numbers'), icon: 'phone', visible: true },
+    { to: '/settings/templates', label: t('nav.templates'), icon: 'template', visible: true },
   ];
   // The inbox uses the whole area below the top bar.
   const flush = location.pathname === '/inbox' || location.pathname.startsWith('/inbox/');

@@ -22,8 +22,9 @@ export function tickFor(status: string): Tick {
   }
 }
 
-/** Whether a message can still change (an outbound one on its way). */
-export function isSettled(m: Pick<Message, 'direction' | 'status'>): boolean {
+/** Whether a message can still change (an outbound one on its way, a file being fetched). */
+export function isSettled(m: Pick<Message, 'direction' | 'status' | 'media'>): boolean {
+  if (m.media && m.media.status === 'pending') return false; // the file is still on its way
   return m.direction === 'inbound' || ['read', 'played', 'failed'].includes(m.status);
 }
 
@@ -75,7 +76,8 @@ export function summarize(t: TFunction, m: Pick<Message, 'kind' | 'body' | 'cont
     case 'audio':
     case 'document':
     case 'sticker': {
-      const detail = str(c.caption) ?? str(c.filename) ?? body;
+      const sent = c.outbound && typeof c.outbound === 'object' ? (c.outbound as Record<string, unknown>) : {};
+      const detail = str(c.caption) ?? str(sent.caption) ?? str(c.filename) ?? body;
       const label = kindLabel(t, m.kind, c);
       return detail ? `${label}: ${detail}` : label;
     }

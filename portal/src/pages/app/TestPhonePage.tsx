@@ -1,10 +1,10 @@
 // The test phone: the signed-in person plays a customer writing to the business's sandbox
 // number. What they send becomes the webhook Meta would send and goes through the real ingest
 // path; what agents answer leaves through the real send path and shows up here with its ticks.
-import { Fragment, useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import { numbers as numbersApi, sandbox, type Message } from '../../api';
+import { media as mediaApi, numbers as numbersApi, sandbox, templates as templatesApi, type Message, type SandboxMessage } from '../../api';
 import { useSession } from '../../auth/session';
 import { Avatar } from '../../components/Avatar';
 import { TextField } from '../../components/Field';
@@ -15,7 +15,10 @@ import { describeError } from '../../lib/errors';
 import { useLive, useNow, usePageVisible } from '../../lib/live';
 import { formatPhone, phoneDigits } from '../../lib/phone';
 import { dayKey, dayLabel } from '../../lib/time';
+import { checkFile, fileProblemMessage, uploadErrorMessage } from '../../lib/media';
+import { reactionIndex } from '../../lib/reactions';
 import { useLoader } from '../../lib/useLoader';
+import { BubbleContext, type BubbleContextValue, type TappedReply } from './inbox/bubbleContext';
 import { MessageBubble } from './inbox/MessageBubble';
 
 export const TEST_PHONE_STORAGE_KEY = 'chorus.testPhone';
@@ -108,6 +111,11 @@ export function TestPhonePage() {
   const readAsked = useRef(new Set<string>());
   const numbers = useLoader(() => numbersApi.list());
   const sandboxNumber = numbers.data?.find((n) => n.sandbox);
+  const sandboxId = sandboxNumber?.id;
+  // The sandbox's templates, so a template the business sent shows its buttons.
+  const templateList = useLoader(() => (sandboxId ? templatesApi.list({ number_id: sandboxId }).catch(() => []) : Promise.resolve([])), [sandboxId]);
+  const photo = useRef<HTMLInputElement>(null);
+  const [upload, setUpload] = useState<{ name: string; progress: number } | null>(null);
 
   const from = phoneDigits(persona.phone);
   const name = persona.name.trim();
@@ -171,12 +179,34 @@ export function TestPhonePage() {
     el.style.height = `${Math.min(el.scrollHeight, 120)}px`;
   }, [text]);
 
+  const chatAtBottom = useRef(true);
   useLayoutEffect(() => {
     const el = chat.current;
     if (el) el.scrollTop = el.scrollHeight;
+    chatAtBottom.current = true;
   }, [thread.length, loaded]);
 
-  async function deliver(body: { text?: string; location?: { latitude: number; longitude: number; name?: string }; button_reply?: { id: string; title: string } }) {
+  // Pictures grow the chat when they load: keep the newest message in view.
+  useEffect(() => {
+    const el = chat.current;
+    if (!el) return;
+    const onLoad = (e: Event) => {
+      if (chatAtBottom.current && (e.target instanceof HTMLImageElement || e.target instanceof HTMLVideoElement)) el.scrollTop = el.scrollHeight;
+    };
+    const onScroll = () => {
+      chatAtBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    };
+    el.addEventListener('load', onLoad, true);
+    el.addEventListener('loadedmetadata', onLoad, true);
+    el.addEventListener('scroll', onScroll);
+    return () => {
+      el.removeEventListener('load', onLoad, true);
+      el.removeEventListener('loadedmetadata', onLoad, true);
+      el.removeEventListener('scroll', onScroll);
+    };
+  });
+
+  async function deliver(body: Omit<SandboxMessage, 'from' | 'name'>) {
     if (!from || !ready) return false;
     setBusy(true);
     setError(null);
@@ -191,6 +221,45 @@ export function TestPhonePage() {
       setBusy(false);
     }
   }
+
+  async function sendPhoto(file: File) {
+    if (!from || !ready || busy) return;
+    const problem = checkFile(file);
+    if (problem || (file.type !== 'image/jpeg' && file.type !== 'image/png')) {
+      setError(problem && problem.problem !== 'type' ? fileProblemMessage(t, problem) : t('testPhone.photoType'));
+      return;
+    }
+    setError(null);
+    setUpload({ name: file.name, progress: 0 });
+    let mediaId: string;
+    try {
+      const uploaded = await mediaApi.upload(file, { onProgress: (loaded, total) => setUpload({ name: file.name, progress: total ? loaded / total : 0 }) });
+      mediaId = uploaded.id;
+    } catch (e) {
+      setUpload(null);
+      setError(uploadErrorMessage(t, e, file));
+      return;
+    }
+    setUpload(null);
+    const caption = text.trim();
+    if (caption) setText('');
+    const ok = await deliver({ image: { media_id: mediaId, ...(caption ? { caption } : {}) } });
+    if (!ok && caption) setText((cur) => (cur.trim() ? cur : caption));
+  }
+
+  const deliverRef = useRef(deliver);
+  deliverRef.current = deliver;
+  const tap = useCallback(
+    (reply: TappedReply) => {
+      void deliverRef.current(reply.kind === 'list' ? { list_reply: { id: reply.id, title: reply.title } } : { button_reply: { id: reply.id, title: reply.title } });
+    },
+    [],
+  );
+  const bubbleContext = useMemo<BubbleContextValue>(
+    () => ({ templates: new Map((templateList.data ?? []).map((x) => [x.id, x])), onReply: tap, viewer: 'customer' }),
+    [templateList.data, tap],
+  );
+  const reactions = reactionIndex(thread);
 
   async function sendText() {
     const value = text.trim();
@@ -262,6 +331,7 @@ export function TestPhonePage() {
                 </span>
               </span>
             </header>
+            <BubbleContext.Provider value={bubbleContext}>
             <div className="phone-chat" ref={chat} data-testid="phone-thread">
               <div className="phone-banner">
                 <Icon name="lock" size={12} />
@@ -273,6 +343,7 @@ export function TestPhonePage() {
                 <div className="phone-empty">{t('testPhone.empty')}</div>
               ) : (
                 thread.map((m) => {
+                  if (reactions.attached.has(m.id)) return null;
                   const day = dayKey(m.sent_at);
                   const separator = day !== lastDay;
                   lastDay = day;
@@ -289,12 +360,23 @@ export function TestPhonePage() {
                         thread={thread}
                         ticks={m.direction === 'outbound'}
                         authorOf={authorOf}
+                        reactions={reactions.byMessage.get(m.id)}
                       />
                     </Fragment>
                   );
                 })
               )}
             </div>
+            </BubbleContext.Provider>
+            {upload && (
+              <div className="phone-upload" role="status">
+                <Icon name="image" size={14} />
+                <span className="phone-upload-name">{t('testPhone.sendingPhoto', { name: upload.name })}</span>
+                <span className="progress" aria-hidden="true">
+                  <span className="progress-bar" style={{ width: `${Math.max(4, upload.progress * 100)}%` }} />
+                </span>
+              </div>
+            )}
             {error && (
               <div className="phone-error" role="alert">
                 <Icon name="alert" size={14} />
@@ -302,6 +384,30 @@ export function TestPhonePage() {
               </div>
             )}
             <div className="phone-actions">
+              <button
+                type="button"
+                className="phone-chip"
+                disabled={!ready || busy || upload !== null}
+                onClick={() => photo.current?.click()}
+                title={t('testPhone.photoHint')}
+              >
+                <Icon name="camera" size={14} />
+                {t('testPhone.sendPhoto')}
+              </button>
+              <input
+                ref={photo}
+                type="file"
+                accept="image/jpeg,image/png"
+                className="sr-only"
+                tabIndex={-1}
+                aria-label={t('testPhone.sendPhoto')}
+                data-testid="phone-photo"
+                onChange={(e) => {
+                  const file = e.target.files?.[0];
+                  e.target.value = '';
+                  if (file) void sendPhoto(file);
+                }}
+              />
               <Menu icon="mapPin" label={t('testPhone.sendLocation')} disabled={!ready || busy}>
                 {(close) =>
                   PLACES.map((p) => (

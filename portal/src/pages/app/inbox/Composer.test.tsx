@@ -1,7 +1,8 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
+import type { UploadedMedia } from '../../../api';
 import { ApiError } from '../../../api/client';
-import { Composer } from './Composer';
+import { Composer, type Uploader } from './Composer';
 
 const box = () => screen.getByLabelText('Reply') as HTMLTextAreaElement;
 
@@ -57,5 +58,113 @@ describe('Composer', () => {
       'The 24-hour window with this customer has closed: WhatsApp only allows template messages until they write again.',
     );
     expect(box().value).toBe('Are you there?');
+  });
+
+});
+
+const png = (name = 'shoe.png', size = 2048) => new File([new Uint8Array(size)], name, { type: 'image/png' });
+const uploaded = (partial: Partial<UploadedMedia> = {}): UploadedMedia => ({
+  id: 'f1',
+  kind: 'image',
+  mime_type: 'image/png',
+  filename: 'shoe.png',
+  size_bytes: 2048,
+  status: 'ready',
+  url: '/api/v1/media/f1/content?e=1&s=x',
+  ...partial,
+});
+const pick = (file: File) => fireEvent.change(screen.getByTestId('composer-file'), { target: { files: [file] } });
+
+describe('Composer: files', () => {
+  it('uploads a file with progress, then sends it with the typed caption', async () => {
+    let finish!: (m: UploadedMedia) => void;
+    let progress!: (loaded: number, total: number) => void;
+    const upload: Uploader = vi.fn((_file, opts) => {
+      progress = opts.onProgress!;
+      return new Promise<UploadedMedia>((r) => (finish = r));
+    });
+    const onSendMedia = vi.fn(async () => {});
+    render(<Composer block={null} onSend={vi.fn()} onSendMedia={onSendMedia} upload={upload} />);
+    pick(png());
+    const panel = screen.getByTestId('composer-attachment');
+    expect(panel.textContent).toContain('shoe.png');
+    expect(panel.textContent).toContain('Uploading… 0 %');
+    const send = screen.getByRole('button', { name: 'Send' }) as HTMLButtonElement;
+    expect(send.disabled).toBe(true);
+    act(() => progress(60, 100));
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('60');
+    await act(async () => finish(uploaded()));
+    expect(screen.getByTestId('composer-attachment').textContent).toContain('2 KB');
+    fireEvent.change(box(), { target: { value: 'Size 42 ' } });
+    expect(send.disabled).toBe(false);
+    fireEvent.keyDown(box(), { key: 'Enter' });
+    await waitFor(() => expect(onSendMedia).toHaveBeenCalledWith(uploaded(), 'Size 42'));
+    await waitFor(() => expect(screen.queryByTestId('composer-attachment')).toBeNull());
+    expect(box().value).toBe('');
+  });
+
+  it("shows the server's 413 and 415 in words and sends nothing", async () => {
+    const upload: Uploader = vi
+      .fn()
+      .mockRejectedValueOnce(new ApiError(413, 'media_too_large', 'WhatsApp carries image files of at most 5 MB.'))
+      .mockRejectedValueOnce(new ApiError(415, 'media_type_unsupported', 'The file is not image/png.'));
+    const onSendMedia = vi.fn(async () => {});
+    render(<Composer block={null} onSend={vi.fn()} onSendMedia={onSendMedia} upload={upload} />);
+    pick(png());
+    await waitFor(() =>
+      expect(screen.getByTestId('composer-attachment').textContent).toContain('This file is too large: WhatsApp sends pictures of at most 5 MB.'),
+    );
+    expect((screen.getByRole('button', { name: 'Send' }) as HTMLButtonElement).disabled).toBe(true);
+    pick(png('fake.png'));
+    await waitFor(() => expect(screen.getByTestId('composer-attachment').textContent).toContain("WhatsApp can't send this type of file."));
+    fireEvent.click(screen.getByRole('button', { name: 'Remove the file' }));
+    expect(screen.queryByTestId('composer-attachment')).toBeNull();
+    expect(onSendMedia).not.toHaveBeenCalled();
+  });
+
+  it('refuses files WhatsApp would refuse before uploading them', () => {
+    const upload: Uploader = vi.fn();
+    render(<Composer block={null} onSend={vi.fn()} onSendMedia={vi.fn()} upload={upload} />);
+    pick(new File(['GIF89a'], 'cat.gif', { type: 'image/gif' }));
+    expect(screen.getByRole('alert').textContent).toContain("WhatsApp can't send this type of file.");
+    pick(png('huge.png', 6 * 1024 * 1024));
+    expect(screen.getByRole('alert').textContent).toBe('This file is too large: WhatsApp sends pictures of at most 5 MB.');
+    expect(upload).not.toHaveBeenCalled();
+    expect(screen.queryByTestId('composer-attachment')).toBeNull();
+  });
+
+  it('audio goes without a caption', async () => {
+    const upload: Uploader = vi.fn(async () => uploaded({ kind: 'audio', mime_type: 'audio/ogg', filename: 'note.ogg' }));
+    const onSendMedia = vi.fn(async () => {});
+    render(<Composer block={null} onSend={vi.fn()} onSendMedia={onSendMedia} upload={upload} />);
+    pick(new File([new Uint8Array(10)], 'note.ogg', { type: 'audio/ogg' }));
+    await waitFor(() => expect(screen.getByTestId('composer-attachment').textContent).toContain('sent without a caption'));
+    expect(box().disabled).toBe(true);
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    await waitFor(() => expect(onSendMedia).toHaveBeenCalledWith(expect.objectContaining({ kind: 'audio' }), ''));
+  });
+
+  it('when the window has closed, offers templates instead of free text', () => {
+    const onTemplates = vi.fn();
+    render(<Composer block="window_closed" onSend={vi.fn()} onSendMedia={vi.fn()} onTemplates={onTemplates} />);
+    expect(box().disabled).toBe(true);
+    expect((screen.getByRole('button', { name: 'Attach a file' }) as HTMLButtonElement).disabled).toBe(true);
+    const blocked = screen.getByTestId('composer-blocked');
+    fireEvent.click(within(blocked).getByRole('button', { name: 'Send a template' }));
+    expect(onTemplates).toHaveBeenCalledTimes(1);
+  });
+
+  it('without the reply permission, neither files nor templates', () => {
+    render(<Composer block="no_permission" onSend={vi.fn()} onSendMedia={vi.fn()} onTemplates={vi.fn()} />);
+    expect((screen.getByRole('button', { name: 'Attach a file' }) as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByRole('button', { name: 'Send a template' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('shows the message being answered, which can be dropped', () => {
+    const onCancelReply = vi.fn();
+    render(<Composer block={null} onSend={vi.fn()} replyTo={{ author: 'Carla', text: 'Do you have it in blue?' }} onCancelReply={onCancelReply} />);
+    expect(screen.getByTestId('composer-reply').textContent).toContain('Do you have it in blue?');
+    fireEvent.click(screen.getByRole('button', { name: 'Stop quoting the message' }));
+    expect(onCancelReply).toHaveBeenCalled();
   });
 });

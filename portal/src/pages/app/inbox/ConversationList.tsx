@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { NavLink } from 'react-router-dom';
 import { conversations, type Conversation, type ConversationFilter, type WhatsAppNumber } from '../../../api';
 import { Badge } from '../../../components/Badge';
+import { Icon } from '../../../components/Icon';
 import { useLive, useNow } from '../../../lib/live';
 import { previewText } from '../../../lib/messages';
 import { formatPhone } from '../../../lib/phone';
@@ -95,19 +96,27 @@ export function ConversationItem({
   number,
   showNumber,
   showStatus,
+  myId,
+  active = false,
 }: {
   conversation: Conversation;
   to: string;
   number?: WhatsAppNumber;
   showNumber: boolean;
   showStatus: boolean;
+  /** The person's membership id ("You" as assignee). */
+  myId?: string;
+  /** The conversation is open on the right (its unread count is being cleared). */
+  active?: boolean;
 }) {
   const { t } = useTranslation();
   const now = useNow(30_000);
   const who = contactDisplay(c.contact);
   const closed = !windowState(c.window_expires_at, now).open;
+  const unread = active ? 0 : Math.max(0, c.unread_count ?? 0);
+  const assignee = c.assignee_id ? (c.assignee_id === myId ? t('inbox.actions.you') : (c.assignee_name ?? null)) : null;
   return (
-    <NavLink to={to} className="conv-item" data-testid="conversation-item">
+    <NavLink to={to} className={`conv-item${unread ? ' conv-unread' : ''}`} data-testid="conversation-item">
       <ContactAvatar contact={c.contact} size={40} />
       <span className="conv-main">
         <span className="conv-top">
@@ -118,6 +127,11 @@ export function ConversationItem({
         </span>
         <span className="conv-bottom">
           <span className="conv-preview">{previewText(t, c.last_message_preview) || '\u00a0'}</span>
+          {unread > 0 && (
+            <span className="conv-unread-badge" data-testid="unread-badge" aria-label={t('inbox.unread', { count: unread })} title={t('inbox.unread', { count: unread })}>
+              {unread > 99 ? '99+' : unread}
+            </span>
+          )}
           {showStatus && c.status !== 'open' && (
             <Badge tone={c.status === 'resolved' ? 'success' : 'warning'}>{t(`inbox.status.${c.status}`, { defaultValue: c.status })}</Badge>
           )}
@@ -127,8 +141,16 @@ export function ConversationItem({
             </span>
           )}
         </span>
-        {showNumber && number && (
-          <span className="conv-number">{number.verified_name ?? formatPhone(number.display_phone_number)}</span>
+        {(assignee || (showNumber && number)) && (
+          <span className="conv-extra">
+            {assignee && (
+              <span className="conv-assignee" data-testid="conversation-assignee" title={t('inbox.assignedTo', { name: assignee })}>
+                <Icon name="user" size={12} />
+                {assignee}
+              </span>
+            )}
+            {showNumber && number && <span className="conv-number">{number.verified_name ?? formatPhone(number.display_phone_number)}</span>}
+          </span>
         )}
       </span>
     </NavLink>

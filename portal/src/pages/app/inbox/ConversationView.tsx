@@ -1,7 +1,17 @@
 import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import { conversations, isApiError, type Conversation, type Message, type WhatsAppNumber } from '../../../api';
+import {
+  conversations,
+  isApiError,
+  templates as templatesApi,
+  type Agent,
+  type Conversation,
+  type Message,
+  type SendBody,
+  type UploadedMedia,
+  type WhatsAppNumber,
+} from '../../../api';
 import { useSession } from '../../../auth/session';
 import { Avatar } from '../../../components/Avatar';
 import { Badge } from '../../../components/Badge';
@@ -10,12 +20,19 @@ import { Icon } from '../../../components/Icon';
 import { LoadError } from '../../../components/LoadError';
 import { PageLoading } from '../../../components/Spinner';
 import { composerBlock } from '../../../lib/composer';
-import { useNow } from '../../../lib/live';
+import { useNow, usePageVisible } from '../../../lib/live';
+import { mediaKindOf } from '../../../lib/media';
+import { summarize } from '../../../lib/messages';
 import { formatPhone } from '../../../lib/phone';
+import { reactionIndex } from '../../../lib/reactions';
+import { useLoader } from '../../../lib/useLoader';
 import { dayKey, dayLabel, fullDateTime } from '../../../lib/time';
 import { windowLabel, windowState } from '../../../lib/window';
+import { BubbleContext, type BubbleContextValue } from './bubbleContext';
 import { Composer } from './Composer';
+import { ConversationActions } from './ConversationActions';
 import { MessageBubble } from './MessageBubble';
+import { TemplatePicker } from './TemplatePicker';
 import { useThread } from './useThread';
 
 export function contactDisplay(c: Conversation['contact']): { title: string; subtitle: string | null } {
@@ -69,19 +86,26 @@ export function ConversationView({
   id,
   numbers,
   agentNames,
+  agents = [],
   backTo,
 }: {
   id: string;
   numbers: WhatsAppNumber[];
   agentNames: Map<string, string>;
+  /** Active agents, for the assignee picker. */
+  agents?: Agent[];
   backTo: string;
 }) {
   const { t } = useTranslation();
   const { can, me } = useSession();
   const thread = useThread(id);
-  const { add: addMessage, reload } = thread;
+  const { add: addMessage, reload, setConversation } = thread;
   const now = useNow(15_000);
+  const visible = usePageVisible();
   const [pending, setPending] = useState<LocalMessage[]>([]);
+  const [replyTo, setReplyTo] = useState<Message | null>(null);
+  const [picking, setPicking] = useState(false);
+  const readFor = useRef<string | null>(null);
   const sendChain = useRef<Promise<unknown>>(Promise.resolve());
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
@@ -89,11 +113,35 @@ export function ConversationView({
 
   useEffect(() => {
     setPending([]);
+    setReplyTo(null);
+    setPicking(false);
+    readFor.current = null;
     firstScroll.current = true;
     atBottom.current = true;
   }, [id]);
 
   const conv = thread.conversation;
+  const numberId = conv?.number_id;
+  // Every template of the number (not only approved ones) so sent templates draw their buttons.
+  const templateList = useLoader(() => (numberId ? templatesApi.list({ number_id: numberId }).catch(() => []) : Promise.resolve([])), [numberId]);
+  const bubbleContext = useMemo<BubbleContextValue>(
+    () => ({ templates: new Map((templateList.data ?? []).map((x) => [x.id, x])), viewer: 'agent' }),
+    [templateList.data],
+  );
+
+  // Someone is looking at the conversation: reset its unread count and show the customer blue
+  // ticks. Once on opening, then whenever new messages arrive while the tab is visible.
+  const unread = conv?.unread_count;
+  useEffect(() => {
+    if (!conv || !visible) return;
+    // Without unread counts (an older server): once per opening.
+    const key = unread === undefined ? `${conv.id}:opened` : unread > 0 ? `${conv.id}:${conv.last_inbound_at}:${unread}` : null;
+    if (key === null || readFor.current === key) return;
+    readFor.current = key;
+    void conversations.read(conv.id).catch(() => {
+      readFor.current = null;
+    });
+  }, [conv, unread, visible]);
   const number = conv ? numbers.find((n) => n.id === conv.number_id) : undefined;
   const w = windowState(conv?.window_expires_at ?? null, Date.now());
   const block = composerBlock({
@@ -114,55 +162,117 @@ export function ConversationView({
     }
   }, [messages]);
 
+  // Pictures change the height when they load: stay at the bottom if the person was there.
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const onLoad = (e: Event) => {
+      if (atBottom.current && (e.target instanceof HTMLImageElement || e.target instanceof HTMLVideoElement)) el.scrollTop = el.scrollHeight;
+    };
+    el.addEventListener('load', onLoad, true);
+    el.addEventListener('loadedmetadata', onLoad, true);
+    return () => {
+      el.removeEventListener('load', onLoad, true);
+      el.removeEventListener('loadedmetadata', onLoad, true);
+    };
+  });
+
   const onScroll = useCallback(() => {
     const el = scroller.current;
     if (el) atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
   }, []);
 
-  const send = useCallback(
-    async (text: string) => {
-      const local: LocalMessage = {
-        local: true,
-        id: `local-${++localSeq}`,
-        conversation_id: id,
-        direction: 'outbound',
-        kind: 'text',
-        body: text,
-        content: {},
-        wamid: null,
-        reply_to_wamid: null,
-        status: 'queued',
-        error_code: null,
-        error_title: null,
-        error_explanation: null,
-        sender_type: 'agent',
-        sender_id: myId ?? null,
-        sent_at: new Date().toISOString(),
-        status_at: new Date().toISOString(),
-      };
-      atBottom.current = true;
-      setPending((p) => [...p, local]);
-      // One send at a time, so messages reach the customer in the order they were written.
-      const result = sendChain.current.then(() => conversations.send(id, { text }));
+  /** One send at a time, so messages reach the customer in the order they were written. */
+  const queue = useCallback(
+    async (body: SendBody, local?: LocalMessage) => {
+      if (local) {
+        atBottom.current = true;
+        setPending((p) => [...p, local]);
+      }
+      const result = sendChain.current.then(() => conversations.send(id, body));
       sendChain.current = result.catch(() => undefined);
       try {
         const saved = await result;
+        atBottom.current = true;
         addMessage(saved);
       } catch (e) {
         if (isApiError(e) && e.code === 'window_closed') void reload();
         throw e;
       } finally {
-        setPending((p) => p.filter((m) => m.id !== local.id));
+        if (local) setPending((p) => p.filter((m) => m.id !== local.id));
       }
     },
-    [id, myId, addMessage, reload],
+    [id, addMessage, reload],
   );
+
+  const localMessage = useCallback(
+    (partial: Partial<Message>): LocalMessage => ({
+      local: true,
+      id: `local-${++localSeq}`,
+      conversation_id: id,
+      direction: 'outbound',
+      kind: 'text',
+      body: null,
+      content: {},
+      wamid: null,
+      reply_to_wamid: null,
+      status: 'queued',
+      error_code: null,
+      error_title: null,
+      error_explanation: null,
+      sender_type: 'agent',
+      sender_id: myId ?? null,
+      sender_name: me?.user.name ?? null,
+      sent_at: new Date().toISOString(),
+      status_at: new Date().toISOString(),
+      ...partial,
+    }),
+    [id, myId, me],
+  );
+
+  const send = useCallback(
+    async (text: string) => {
+      const quoted = replyTo;
+      setReplyTo(null);
+      try {
+        await queue(
+          quoted ? { text, reply_to: quoted.id } : { text },
+          localMessage({ body: text, reply_to_wamid: quoted?.wamid ?? null }),
+        );
+      } catch (e) {
+        setReplyTo((cur) => cur ?? quoted);
+        throw e;
+      }
+    },
+    [queue, localMessage, replyTo],
+  );
+
+  const sendMedia = useCallback(
+    async (media: UploadedMedia, caption: string) => {
+      const quoted = replyTo;
+      const kind = media.kind ?? mediaKindOf(media.mime_type) ?? 'document';
+      await queue(
+        { type: 'media', media_id: media.id, ...(caption ? { caption } : {}), ...(quoted ? { reply_to: quoted.id } : {}) },
+        localMessage({
+          kind,
+          body: caption || null,
+          content: caption ? { caption } : {},
+          reply_to_wamid: quoted?.wamid ?? null,
+          media: { id: media.id, status: 'ready', mime_type: media.mime_type, filename: media.filename, size_bytes: media.size_bytes, url: media.url, error: null },
+        }),
+      );
+      setReplyTo(null);
+    },
+    [queue, localMessage, replyTo],
+  );
+
+  const sendTemplate = useCallback((body: SendBody) => queue(body), [queue]);
 
   const authorOf = useCallback(
     (m: Message) => {
       if (m.direction === 'inbound') return conv ? contactDisplay(conv.contact).title : '';
       if (m.sender_id && m.sender_id === myId) return t('messages.you');
-      return (m.sender_id && agentNames.get(m.sender_id)) || me?.tenant.name || '';
+      return m.sender_name || (m.sender_id && agentNames.get(m.sender_id)) || me?.tenant.name || '';
     },
     [conv, myId, agentNames, me, t],
   );
@@ -197,10 +307,12 @@ export function ConversationView({
   }
 
   const who = contactDisplay(conv.contact);
+  const reactions = reactionIndex(messages);
   let lastDay: number | null = null;
   let lastSender: string | null = null;
 
   return (
+    <BubbleContext.Provider value={bubbleContext}>
     <div className="thread" data-testid="conversation">
       <header className="thread-header">
         <Link to={backTo} className="icon-button thread-back" aria-label={t('inbox.backToList')}>
@@ -219,9 +331,14 @@ export function ConversationView({
           </div>
         </div>
         <div className="thread-header-side">
-          {conv.status !== 'open' && <Badge tone={conv.status === 'resolved' ? 'success' : 'warning'}>{t(`inbox.status.${conv.status}`, { defaultValue: conv.status })}</Badge>}
+          {conv.status !== 'open' && (
+            <span data-testid="conversation-status">
+              <Badge tone={conv.status === 'resolved' ? 'success' : 'warning'}>{t(`inbox.status.${conv.status}`, { defaultValue: conv.status })}</Badge>
+            </span>
+          )}
           <WindowCountdown expiresAt={conv.window_expires_at} />
         </div>
+        <ConversationActions conversation={conv} agents={agents} onChanged={setConversation} />
       </header>
       <div className="thread-scroll" ref={scroller} onScroll={onScroll} data-testid="messages">
         {thread.error != null && (
@@ -235,6 +352,7 @@ export function ConversationView({
         ) : (
           <div className="thread-messages">
             {messages.map((m) => {
+              if (reactions.attached.has(m.id)) return null;
               const day = dayKey(m.sent_at);
               const separator = day !== lastDay;
               lastDay = day;
@@ -256,6 +374,8 @@ export function ConversationView({
                     authorOf={authorOf}
                     sender={showSender ? authorOf(m) : null}
                     onQuoteClick={jumpTo}
+                    reactions={reactions.byMessage.get(m.id)}
+                    onReplyTo={block === null ? setReplyTo : undefined}
                   />
                 </Fragment>
               );
@@ -263,7 +383,17 @@ export function ConversationView({
           </div>
         )}
       </div>
-      <Composer block={block} onSend={send} resetKey={id} />
+      <Composer
+        block={block}
+        onSend={send}
+        onSendMedia={sendMedia}
+        onTemplates={can('conversations:reply') ? () => setPicking(true) : undefined}
+        replyTo={replyTo ? { author: authorOf(replyTo), text: summarize(t, replyTo) } : null}
+        onCancelReply={() => setReplyTo(null)}
+        resetKey={id}
+      />
+      {picking && <TemplatePicker numberId={conv.number_id} onClose={() => setPicking(false)} onSend={sendTemplate} />}
     </div>
+    </BubbleContext.Provider>
   );
 }

@@ -65,7 +65,7 @@ interface Server {
   conversations: Conversation[];
   messages: Message[];
   numbers: WhatsAppNumber[];
-  onSend?: (body: { text: string }) => Promise<Response>;
+  onSend?: (body: Record<string, unknown>) => Promise<Response>;
 }
 
 function fakeServer(server: Server) {
@@ -192,7 +192,7 @@ describe('InboxPage', () => {
     const bubble = pending.closest('[data-testid="message"]') as HTMLElement;
     expect(within(bubble).getByTestId('ticks').getAttribute('aria-label')).toBe('Sending');
     expect(box.value).toBe('');
-    const post = fetchMock.mock.calls.find(([, init]) => init?.method === 'POST')!;
+    const post = fetchMock.mock.calls.find(([u, init]) => init?.method === 'POST' && String(u).endsWith('/messages'))!;
     expect(post[0]).toBe('/api/v1/conversations/c1/messages');
     expect(JSON.parse(String(post[1]!.body))).toEqual({ text: 'On its way!' });
 
@@ -230,5 +230,88 @@ describe('InboxPage', () => {
     expect(await screen.findByText('Great, thanks')).toBeTruthy();
     const updated = screen.getByText('Yes!').closest('[data-testid="message"]') as HTMLElement;
     expect(within(updated).getByTestId('ticks').getAttribute('aria-label')).toBe('Read');
+  });
+
+  it('shows unread counts (none when 0) and who handles each conversation', async () => {
+    fakeServer({
+      conversations: [
+        conversation('c1', { unread_count: 3, assignee_id: 'm2', assignee_name: 'Bruno Díaz', last_message_at: '2026-11-22T10:03:00Z' }),
+        conversation('c2', { unread_count: 0, assignee_id: 'm1', assignee_name: 'Olivia Owner', last_message_at: '2026-11-22T10:02:00Z', contact: { id: 'ct2', wa_id: '447700900123', name: 'Liam' } }),
+        conversation('c3', { unread_count: 120, last_message_at: '2026-11-22T10:01:00Z', contact: { id: 'ct3', wa_id: '447700900124', name: 'Mia' } }),
+      ],
+      messages: [],
+      numbers: [sandboxNumber],
+    });
+    renderRoutes(routes, { path: '/inbox', session: agent() });
+    const items = await screen.findAllByTestId('conversation-item');
+    expect(within(items[0]).getByTestId('unread-badge').textContent).toBe('3');
+    expect(within(items[0]).getByTestId('unread-badge').getAttribute('aria-label')).toBe('3 unread messages');
+    expect(items[0].className).toContain('conv-unread');
+    expect(within(items[0]).getByTestId('conversation-assignee').textContent).toBe('Bruno Díaz');
+    expect(within(items[1]).queryByTestId('unread-badge')).toBeNull();
+    expect(within(items[1]).getByTestId('conversation-assignee').textContent).toBe('You');
+    expect(within(items[2]).getByTestId('unread-badge').textContent).toBe('99+');
+    expect(within(items[2]).queryByTestId('conversation-assignee')).toBeNull();
+  });
+
+  it('opening an unread conversation marks it read; a read one is left alone', async () => {
+    const fetchMock = fakeServer({
+      conversations: [conversation('c1', { unread_count: 2 }), conversation('c2', { unread_count: 0 })],
+      messages: [message('01')],
+      numbers: [sandboxNumber],
+    });
+    const first = renderRoutes(routes, { path: '/inbox/c1', session: agent() });
+    await screen.findByTestId('conversation-title');
+    await waitFor(() => expect(fetchMock.mock.calls.some(([u, i]) => u === '/api/v1/conversations/c1/read' && i?.method === 'POST')).toBe(true));
+    first.unmount();
+    renderRoutes(routes, { path: '/inbox/c2', session: agent() });
+    await screen.findByTestId('conversation-title');
+    expect(fetchMock.mock.calls.some(([u]) => u === '/api/v1/conversations/c2/read')).toBe(false);
+  });
+
+  it('sends a template from the picker when the window has closed', async () => {
+    const sent: unknown[] = [];
+    const server: Server = {
+      conversations: [conversation('c1', { window_expires_at: hours(-2), window_open: false })],
+      numbers: [sandboxNumber],
+      messages: [message('01')],
+      onSend: async (body) => {
+        sent.push(body);
+        return jsonResponse(202, message('02', { direction: 'outbound', kind: 'template', body: 'Hi Carla!', status: 'queued', sender_type: 'agent', sender_id: 'm1' }));
+      },
+    };
+    const fetchMock = fakeServer(server);
+    const base = fetchMock.getMockImplementation()!;
+    fetchMock.mockImplementation(async (url: string, init: RequestInit = {}) => {
+      if (url.startsWith('/api/v1/templates'))
+        return jsonResponse(200, {
+          items: [
+            {
+              id: 't1',
+              waba_id: 'w',
+              name: 'welcome',
+              language: 'en_US',
+              status: 'APPROVED',
+              category: 'UTILITY',
+              parameter_format: 'positional',
+              components: [{ type: 'BODY', text: 'Hi {{1}}!' }],
+              variables: { header: [], header_format: null, body: ['1'], buttons: [] },
+              rejected_reason: null,
+              updated_at: '2026-11-22T10:00:00Z',
+            },
+          ],
+          next_cursor: null,
+        });
+      return base(url, init);
+    });
+    renderRoutes(routes, { path: '/inbox/c1', session: agent() });
+    const blocked = await screen.findByTestId('composer-blocked');
+    fireEvent.click(within(blocked).getByRole('button', { name: 'Send a template' }));
+    fireEvent.click(await screen.findByRole('option', { name: /welcome/ }));
+    fireEvent.change(screen.getByLabelText('Message {{1}}'), { target: { value: 'Carla' } });
+    fireEvent.click(screen.getByRole('button', { name: /Send template/ }));
+    await waitFor(() => expect(document.getElementById('msg-02')).not.toBeNull());
+    expect(sent).toEqual([{ type: 'template', template_id: 't1', body: { 1: 'Carla' } }]);
+    expect(fetchMock.mock.calls.some(([u]) => u === '/api/v1/templates?number_id=n1&status=APPROVED')).toBe(true);
   });
 });

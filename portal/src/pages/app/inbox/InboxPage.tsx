@@ -23,7 +23,7 @@ const TABS: { key: string; status?: ConversationStatus }[] = [
 
 export function InboxPage() {
   const { t } = useTranslation();
-  const { can } = useSession();
+  const { can, me } = useSession();
   const { conversationId } = useParams();
   const [params, setParams] = useSearchParams();
   useDocumentTitle(t('inbox.title'));
@@ -34,9 +34,12 @@ export function InboxPage() {
 
   const numbers = useLoader(() => numbersApi.list());
   const numberList = useMemo(() => numbers.data ?? [], [numbers.data]);
-  const seeAgents = can('agents:manage') || can('teams:manage');
-  const agents = useLoader(() => (seeAgents ? agentsApi.list() : Promise.resolve([])), [seeAgents]);
+  // The agents list needs agents:manage or teams:manage; the assignee picker asks for it too and
+  // copes with a refusal (it then offers only "Assign to me" and "Unassign").
+  const seeAgents = can('agents:manage') || can('teams:manage') || can('conversations:assign');
+  const agents = useLoader(() => (seeAgents ? agentsApi.list().catch(() => []) : Promise.resolve([])), [seeAgents]);
   const agentNames = useMemo(() => new Map((agents.data ?? []).map((a) => [a.id, a.name])), [agents.data]);
+  const activeAgents = useMemo(() => (agents.data ?? []).filter((a) => a.status === 'active'), [agents.data]);
   const list = useConversationList({ status: tab.status, number_id: numberId });
 
   const several = numberList.length > 1;
@@ -126,6 +129,8 @@ export function InboxPage() {
                   number={numberList.find((n) => n.id === c.number_id)}
                   showNumber={several && !numberId}
                   showStatus={!tab.status}
+                  myId={me?.membership.id}
+                  active={c.id === conversationId}
                 />
               ))}
               {list.hasMore && (
@@ -141,7 +146,14 @@ export function InboxPage() {
       </section>
       <section className="inbox-thread-pane" aria-label={t('inbox.threadLabel')}>
         {conversationId ? (
-          <ConversationView key={conversationId} id={conversationId} numbers={numberList} agentNames={agentNames} backTo={`/inbox${search}`} />
+          <ConversationView
+            key={conversationId}
+            id={conversationId}
+            numbers={numberList}
+            agentNames={agentNames}
+            agents={activeAgents}
+            backTo={`/inbox${search}`}
+          />
         ) : (
           <div className="inbox-placeholder">
             <EmptyState icon="inbox" title={t('inbox.selectTitle')}>

@@ -1,6 +1,8 @@
-import { render, screen, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
-import type { Message } from '../../../api';
+import { fireEvent, render, screen, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import type { MediaRef, Message } from '../../../api';
+import type { ReactionChip } from '../../../lib/reactions';
+import { BubbleContext } from './bubbleContext';
 import { MessageBubble } from './MessageBubble';
 
 let seq = 0;
@@ -27,9 +29,10 @@ function msg(partial: Partial<Message>): Message {
   };
 }
 
-function show(message: Message, opts: { thread?: Message[]; ticks?: boolean } = {}) {
+function show(message: Message, opts: { thread?: Message[]; ticks?: boolean; reactions?: ReactionChip[] } = {}) {
   const { container } = render(
     <MessageBubble
+      reactions={opts.reactions}
       message={message}
       side={message.direction === 'outbound' ? 'end' : 'start'}
       thread={opts.thread}
@@ -64,12 +67,12 @@ describe('MessageBubble: kinds', () => {
     expect(el.textContent).toContain('<b>bold</b>');
   });
 
-  it('media kinds show a labelled placeholder with caption or file name', () => {
+  it('media without a file from the server show a labelled placeholder with caption or file name', () => {
     const image = show(msg({ kind: 'image', body: 'Our shop', content: { type: 'image', id: 'm1', mime_type: 'image/jpeg', caption: 'Our shop' } }));
     expect(image.textContent).toContain('Photo');
     expect(image.textContent).toContain('Our shop');
-    expect(image.textContent).toContain('image/jpeg');
-    expect(image.textContent).toContain('preview not available yet');
+    expect(image.textContent).toContain('The file is not available.');
+    expect(image.querySelector('img')).toBeNull();
 
     expect(show(msg({ kind: 'video', content: { type: 'video', id: 'm2' } })).textContent).toContain('Video');
     expect(show(msg({ kind: 'audio', content: { type: 'audio', id: 'm3', voice: true } })).textContent).toContain('Voice message');
@@ -240,5 +243,203 @@ describe('MessageBubble: ticks', () => {
     const time = screen.getByText((_, node) => node?.tagName === 'TIME');
     expect(time.getAttribute('datetime')).toBe('2026-11-22T10:15:00Z');
     expect(time.textContent).toMatch(/\d{1,2}:15/);
+  });
+});
+
+const URL_OK = '/api/v1/media/f1/content?t=t1&e=4102444800&s=abc';
+
+function media(partial: Partial<MediaRef> = {}): MediaRef {
+  return { id: 'f1', status: 'ready', mime_type: 'image/jpeg', filename: null, size_bytes: 48_213, url: URL_OK, error: null, ...partial };
+}
+
+describe('MessageBubble: media files', () => {
+  it('shows "Downloading…" while the file is fetched from WhatsApp', () => {
+    const el = show(msg({ kind: 'image', content: { type: 'image', mime_type: 'image/jpeg' }, media: media({ status: 'pending', url: null }) }));
+    expect(within(el).getByTestId('media-pending').textContent).toContain('Downloading…');
+    expect(el.querySelector('img')).toBeNull();
+  });
+
+  it('says clearly when the download failed, with the reason', () => {
+    const el = show(
+      msg({ kind: 'video', content: { type: 'video' }, media: media({ status: 'failed', url: null, mime_type: 'video/mp4', error: 'Meta answered 404: the media expired.' }) }),
+    );
+    const failed = within(el).getByTestId('media-failed');
+    expect(failed.textContent).toContain("Couldn't download this file.");
+    expect(failed.textContent).toContain('Meta answered 404: the media expired.');
+    expect(el.querySelector('video')).toBeNull();
+  });
+
+  it('a ready picture is a preview that opens full size', () => {
+    const el = show(msg({ kind: 'image', body: 'Our shop', content: { type: 'image', caption: 'Our shop' }, media: media() }));
+    const img = el.querySelector('img') as HTMLImageElement;
+    expect(img.getAttribute('src')).toBe(URL_OK);
+    expect(img.getAttribute('alt')).toBe('Our shop');
+    expect(el.querySelector('.bubble')?.className).toContain('bubble-visual');
+    expect(el.querySelector('.media-caption')?.textContent).toBe('Our shop');
+    fireEvent.click(within(el).getByTestId('media-image'));
+    const viewer = screen.getByTestId('image-viewer');
+    expect(viewer.querySelector('img')?.getAttribute('src')).toBe(URL_OK);
+    expect(within(viewer).getByRole('link', { name: /Open the original/ }).getAttribute('href')).toBe(URL_OK);
+    fireEvent.keyDown(document, { key: 'Escape' });
+    expect(screen.queryByTestId('image-viewer')).toBeNull();
+  });
+
+  it('video, audio and voice get players; stickers an image', () => {
+    const video = show(msg({ kind: 'video', content: { type: 'video' }, media: media({ mime_type: 'video/mp4' }) }));
+    expect(video.querySelector('video')?.getAttribute('src')).toBe(URL_OK);
+    expect(video.querySelector('video')?.hasAttribute('controls')).toBe(true);
+    const voice = show(msg({ kind: 'audio', content: { type: 'audio', voice: true }, media: media({ mime_type: 'audio/ogg' }) }));
+    expect(voice.querySelector('audio')?.getAttribute('src')).toBe(URL_OK);
+    expect(voice.querySelector('audio')?.getAttribute('aria-label')).toBe('Voice message');
+    const sticker = show(msg({ kind: 'sticker', content: { type: 'sticker' }, media: media({ mime_type: 'image/webp' }) }));
+    expect(within(sticker).getByTestId('media-sticker').getAttribute('src')).toBe(URL_OK);
+  });
+
+  it('a document is a download link with its name, type and size', () => {
+    const el = show(
+      msg({
+        kind: 'document',
+        body: 'invoice-0042.pdf',
+        content: { type: 'document', filename: 'invoice-0042.pdf' },
+        media: media({ mime_type: 'application/pdf', filename: 'invoice-0042.pdf', size_bytes: 248_000 }),
+      }),
+    );
+    const link = within(el).getByTestId('media-document');
+    expect(link.getAttribute('href')).toBe(URL_OK);
+    expect(link.getAttribute('download')).toBe('invoice-0042.pdf');
+    expect(link.textContent).toContain('invoice-0042.pdf');
+    expect(link.textContent).toContain('PDF · 242 KB');
+    // The file name is not repeated as a caption.
+    expect(el.querySelector('.media-caption')).toBeNull();
+  });
+
+  it('a file sent without a caption does not show its name as one', () => {
+    const el = show(
+      msg({
+        direction: 'outbound',
+        status: 'sent',
+        kind: 'image',
+        body: 'photo.png',
+        content: { outbound: { type: 'image', media: { id: 'chorus:f1' }, caption: null }, mime_type: 'image/png', filename: 'photo.png' },
+        media: media({ mime_type: 'image/png', filename: 'photo.png' }),
+      }),
+    );
+    expect(el.querySelector('.media-caption')).toBeNull();
+    const captioned = show(
+      msg({
+        direction: 'outbound',
+        status: 'sent',
+        kind: 'image',
+        body: 'Size 42',
+        content: { outbound: { type: 'image', media: { id: 'chorus:f1' }, caption: 'Size 42' }, mime_type: 'image/png', filename: 'photo.png' },
+        media: media({ mime_type: 'image/png', filename: 'photo.png' }),
+      }),
+    );
+    expect(captioned.querySelector('.media-caption')?.textContent).toBe('Size 42');
+  });
+});
+
+describe('MessageBubble: what the business sends', () => {
+  const components = [
+    { type: 'HEADER', format: 'TEXT', text: 'Order {{1}}' },
+    { type: 'BODY', text: 'Hi {{1}}, your order is {{2}}.' },
+    { type: 'FOOTER', text: 'Acme Shoes' },
+    { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Thanks!' }, { type: 'URL', text: 'Track it', url: 'https://acme.example/t/{{1}}' }] },
+  ];
+  const template = msg({
+    direction: 'outbound',
+    status: 'delivered',
+    kind: 'template',
+    body: 'Hi Carla, your order is on its way.',
+    content: {
+      template: { id: 'tpl1', name: 'order_update', language: 'en_US' },
+      parameters: { header: { 1: 'A-42' }, body: { 1: 'Carla', 2: 'on its way' }, buttons: { 1: 'A-42' } },
+      components,
+    },
+  });
+
+  it('a template shows its header, body, footer and buttons; agents see its name', () => {
+    const el = show(template);
+    expect(el.textContent).toContain('Template: order_update');
+    expect(el.querySelector('.msg-rich-header')?.textContent).toBe('Order A-42');
+    expect(el.textContent).toContain('Hi Carla, your order is on its way.');
+    expect(el.querySelector('.msg-rich-footer')?.textContent).toBe('Acme Shoes');
+    const buttons = within(el).getByTestId('message-buttons');
+    expect((within(buttons).getByRole('button', { name: 'Thanks!' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(within(buttons).getByRole('link', { name: /Track it/ }).getAttribute('href')).toBe('https://acme.example/t/A-42');
+  });
+
+  it('on the test phone a quick reply can be tapped, and the template name is hidden', () => {
+    const onReply = vi.fn();
+    const { container } = render(
+      <BubbleContext.Provider value={{ templates: new Map(), onReply, viewer: 'customer' }}>
+        <MessageBubble message={template} side="start" ticks />
+      </BubbleContext.Provider>,
+    );
+    expect(container.textContent).not.toContain('Template: order_update');
+    fireEvent.click(screen.getByRole('button', { name: 'Thanks!' }));
+    expect(onReply).toHaveBeenCalledWith({ kind: 'button', id: 'Thanks!', title: 'Thanks!' });
+  });
+
+  it('buttons and lists the business sent are tappable replies on the test phone', () => {
+    const onReply = vi.fn();
+    const buttons = msg({
+      direction: 'outbound',
+      status: 'read',
+      kind: 'interactive',
+      body: 'Shall we confirm Friday?',
+      content: { outbound: { type: 'buttons', header: { text: 'Your visit' }, body: 'Shall we confirm Friday?', footer: 'Reply below', buttons: [{ id: 'yes', title: 'Yes' }, { id: 'no', title: 'No' }] } },
+    });
+    const list = msg({
+      direction: 'outbound',
+      status: 'read',
+      kind: 'interactive',
+      body: 'Pick a slot',
+      content: {
+        outbound: { type: 'list', body: 'Pick a slot', button: 'See slots', sections: [{ title: 'Friday', rows: [{ id: 'fri-9', title: '9:00', description: 'Morning' }] }] },
+      },
+    });
+    render(
+      <BubbleContext.Provider value={{ templates: new Map(), onReply, viewer: 'customer' }}>
+        <MessageBubble message={buttons} side="start" ticks />
+        <MessageBubble message={list} side="start" ticks />
+      </BubbleContext.Provider>,
+    );
+    expect(screen.getByText('Your visit')).toBeTruthy();
+    expect(screen.getByText('Reply below')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'No' }));
+    expect(onReply).toHaveBeenLastCalledWith({ kind: 'button', id: 'no', title: 'No' });
+    fireEvent.click(screen.getByRole('button', { name: 'See slots' }));
+    fireEvent.click(screen.getByRole('menuitem', { name: /9:00/ }));
+    expect(onReply).toHaveBeenLastCalledWith({ kind: 'list', id: 'fri-9', title: '9:00' });
+  });
+
+  it('in the inbox the same buttons are shown but cannot be pressed', () => {
+    const el = show(
+      msg({
+        direction: 'outbound',
+        status: 'read',
+        kind: 'interactive',
+        body: 'Shall we?',
+        content: { outbound: { type: 'buttons', body: 'Shall we?', buttons: [{ id: 'yes', title: 'Yes' }] } },
+      }),
+    );
+    expect((within(el).getByRole('button', { name: 'Yes' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+});
+
+describe('MessageBubble: reactions and replies', () => {
+  it('shows reactions on the message they react to', () => {
+    const el = show(msg({ direction: 'outbound', status: 'read', body: 'Shipped!' }), { reactions: [{ emoji: '❤️', direction: 'inbound', name: 'Carla' }] });
+    expect(within(el).getByTestId('reactions').textContent).toBe('❤️');
+    expect(within(el).getByRole('img', { name: 'Carla reacted ❤️' })).toBeTruthy();
+  });
+
+  it('offers to quote a message in the answer', () => {
+    const onReplyTo = vi.fn();
+    const m = msg({ body: 'Do you have it in blue?' });
+    render(<MessageBubble message={m} side="start" onReplyTo={onReplyTo} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Quote this message in your answer' }));
+    expect(onReplyTo).toHaveBeenCalledWith(m);
   });
 });

@@ -1,13 +1,17 @@
 // One message as a chat bubble: every kind WhatsApp can deliver, the quoted message, the time and
 // (for what the business sent) the delivery ticks or why it failed. Shared by the inbox and the
 // test phone, which only differ in which side each direction goes.
-import type { ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Message } from '../../../api';
+import type { Message, Template } from '../../../api';
 import { Icon, type IconName } from '../../../components/Icon';
 import { RichText } from '../../../components/RichText';
 import { initials } from '../../../lib/format';
-import { content, kindLabel, num, osmUrl, str, summarize, tickFor } from '../../../lib/messages';
+import { content, num, osmUrl, str, summarize, tickFor } from '../../../lib/messages';
+import type { ReactionChip } from '../../../lib/reactions';
+import { buttonsOf, component, substitute } from '../../../lib/templates';
+import { useBubbleContext, type TappedReply } from './bubbleContext';
+import { MediaView } from './MediaView';
 import { formatPhone } from '../../../lib/phone';
 import { clockTime, fullDateTime } from '../../../lib/time';
 
@@ -23,14 +27,6 @@ export function StatusTicks({ status }: { status: string }) {
   );
 }
 
-const MEDIA_ICONS: Record<string, IconName> = {
-  image: 'image',
-  video: 'video',
-  audio: 'music',
-  document: 'file',
-  sticker: 'smile',
-};
-
 function Labelled({ icon, label, children }: { icon: IconName; label: ReactNode; children?: ReactNode }) {
   return (
     <div className="msg-labelled">
@@ -40,33 +36,6 @@ function Labelled({ icon, label, children }: { icon: IconName; label: ReactNode;
       </span>
       {children}
     </div>
-  );
-}
-
-function Media({ message }: { message: Message }) {
-  const { t } = useTranslation();
-  const c = content(message);
-  const voice = message.kind === 'audio' && c.voice === true;
-  const filename = str(c.filename);
-  const caption = str(c.caption) ?? (filename ? null : str(message.body));
-  const mime = str(c.mime_type);
-  return (
-    <>
-      <div className={`media-placeholder media-${message.kind}`}>
-        <span className="media-icon">
-          <Icon name={voice ? 'mic' : (MEDIA_ICONS[message.kind] ?? 'file')} size={20} />
-        </span>
-        <span className="media-text">
-          <span className="media-label">{kindLabel(t, message.kind, c)}</span>
-          {filename && <span className="media-filename">{filename}</span>}
-          <span className="media-note">
-            {mime ? `${mime.split(';')[0]} · ` : ''}
-            {t('messages.mediaLater')}
-          </span>
-        </span>
-      </div>
-      {caption && <RichText text={caption} className="rich-text media-caption" />}
-    </>
   );
 }
 
@@ -184,6 +153,240 @@ function Order({ message }: { message: Message }) {
   );
 }
 
+function obj(v: unknown): Record<string, unknown> {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+function strings(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(obj(v))) if (typeof x === 'string') out[k] = x;
+  return out;
+}
+
+/** A row of buttons under a business message: tappable on the test phone, drawn in the inbox. */
+function ReplyButtons({ buttons, onTap }: { buttons: { id: string; title: string; icon?: IconName; href?: string }[]; onTap?: (b: { id: string; title: string }) => void }) {
+  return (
+    <div className="msg-buttons" data-testid="message-buttons">
+      {buttons.map((b, i) =>
+        b.href ? (
+          <a key={i} className="msg-button" href={b.href} target="_blank" rel="noopener noreferrer nofollow">
+            {b.icon && <Icon name={b.icon} size={14} />}
+            {b.title}
+          </a>
+        ) : (
+          <button key={i} type="button" className="msg-button" disabled={!onTap} onClick={() => onTap?.(b)}>
+            {b.icon && <Icon name={b.icon} size={14} />}
+            {b.title}
+          </button>
+        ),
+      )}
+    </div>
+  );
+}
+
+interface ListRow {
+  id: string;
+  title: string;
+  description?: string;
+}
+
+/** A list message's button: opens its rows (a row can be picked on the test phone). */
+function ListButton({ label, sections, onPick }: { label: string; sections: { title?: string; rows: ListRow[] }[]; onPick?: (row: ListRow) => void }) {
+  const [open, setOpen] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: MouseEvent) => {
+      if (root.current && !root.current.contains(e.target as Node)) setOpen(false);
+    };
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    document.addEventListener('mousedown', onDown);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('mousedown', onDown);
+      document.removeEventListener('keydown', onKey);
+    };
+  }, [open]);
+  return (
+    <div className="msg-list" ref={root}>
+      <div className="msg-buttons">
+        <button type="button" className="msg-button" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
+          <Icon name="list" size={14} />
+          {label}
+        </button>
+      </div>
+      {open && (
+        <div className="msg-list-rows" role={onPick ? 'menu' : undefined} aria-label={label}>
+          {sections.map((s, i) => (
+            <div key={i} className="msg-list-section">
+              {s.title && <div className="msg-list-title">{s.title}</div>}
+              {s.rows.map((r) =>
+                onPick ? (
+                  <button
+                    key={r.id}
+                    type="button"
+                    role="menuitem"
+                    className="msg-list-row"
+                    onClick={() => {
+                      setOpen(false);
+                      onPick({ id: r.id, title: r.title });
+                    }}
+                  >
+                    <span className="msg-list-row-title">{r.title}</span>
+                    {r.description && <span className="msg-list-row-detail">{r.description}</span>}
+                  </button>
+                ) : (
+                  <div key={r.id} className="msg-list-row">
+                    <span className="msg-list-row-title">{r.title}</span>
+                    {r.description && <span className="msg-list-row-detail">{r.description}</span>}
+                  </div>
+                ),
+              )}
+            </div>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+interface Interactive {
+  kind: 'buttons' | 'list';
+  header: string | null;
+  body: string | null;
+  footer: string | null;
+  buttons: { id: string; title: string }[];
+  button: string | null;
+  sections: { title?: string; rows: ListRow[] }[];
+}
+
+function rowsOf(sections: unknown): Interactive['sections'] {
+  return (Array.isArray(sections) ? sections : []).map((raw) => {
+    const s = obj(raw);
+    const rows = (Array.isArray(s.rows) ? s.rows : [])
+      .map((r) => obj(r))
+      .filter((r) => str(r.id) && str(r.title))
+      .map((r) => ({ id: String(r.id), title: String(r.title), description: str(r.description) ?? undefined }));
+    return { title: str(s.title) ?? undefined, rows };
+  });
+}
+
+/**
+ * Buttons or a list the business sent: Chorus stores what it sent as `content.outbound`
+ * (`{type: "buttons"|"list", header, body, footer, buttons|button+sections}`); Meta's own shape
+ * (`content.interactive`) is read too.
+ */
+export function interactiveOf(m: Pick<Message, 'content' | 'body'>): Interactive | null {
+  const c = content(m);
+  const out = obj(c.outbound);
+  if (out.type === 'buttons' || out.type === 'list') {
+    const h = out.header;
+    const header = typeof h === 'string' ? h : str(obj(h).text);
+    const buttons = (Array.isArray(out.buttons) ? out.buttons : [])
+      .map((b) => obj(b))
+      .filter((b) => str(b.id) && str(b.title))
+      .map((b) => ({ id: String(b.id), title: String(b.title) }));
+    return {
+      kind: out.type,
+      header: header ? String(header) : null,
+      body: str(out.body) ?? str(m.body),
+      footer: str(out.footer),
+      buttons,
+      button: str(out.button),
+      sections: rowsOf(out.sections),
+    };
+  }
+  if (c.interactive && typeof c.interactive === 'object') {
+    const i = obj(c.interactive);
+    const action = obj(i.action);
+    const buttons = (Array.isArray(action.buttons) ? action.buttons : [])
+      .map((raw) => obj(obj(raw).reply))
+      .filter((r) => str(r.id) && str(r.title))
+      .map((r) => ({ id: String(r.id), title: String(r.title) }));
+    return {
+      kind: i.type === 'list' ? 'list' : 'buttons',
+      header: str(obj(i.header).text),
+      body: str(obj(i.body).text) ?? str(m.body),
+      footer: str(obj(i.footer).text),
+      buttons,
+      button: str(action.button),
+      sections: rowsOf(action.sections),
+    };
+  }
+  return null;
+}
+
+/** Buttons or a list the business sent; tappable on the test phone. */
+function InteractiveSent({ interactive: i }: { interactive: Interactive }) {
+  const { onReply } = useBubbleContext();
+  const tap = (kind: TappedReply['kind']) => (onReply ? (b: { id: string; title: string }) => onReply({ kind, ...b }) : undefined);
+  return (
+    <div className="msg-rich">
+      {i.header && <div className="msg-rich-header">{i.header}</div>}
+      {i.body && <RichText text={i.body} />}
+      {i.footer && <div className="msg-rich-footer">{i.footer}</div>}
+      {i.kind === 'list' ? (
+        <ListButton label={i.button ?? '…'} sections={i.sections} onPick={tap('list')} />
+      ) : (
+        i.buttons.length > 0 && <ReplyButtons buttons={i.buttons} onTap={tap('button')} />
+      )}
+    </div>
+  );
+}
+
+function templateButtons(template: Pick<Template, 'components'>, values: Record<string, string>) {
+  return buttonsOf(template).map((b, index) => {
+    const type = (b.type ?? '').toUpperCase();
+    const title = b.text ?? '';
+    if (type === 'URL' && b.url) {
+      const href = substitute(b.url, { ...values, 1: values[String(index)] ?? '' });
+      return { id: `url-${index}`, title, icon: 'external' as IconName, href: /^https?:\/\//i.test(href) ? href : undefined };
+    }
+    if (type === 'PHONE_NUMBER' && b.phone_number) return { id: `tel-${index}`, title, icon: 'phone' as IconName, href: `tel:${b.phone_number}` };
+    if (type === 'COPY_CODE') return { id: `code-${index}`, title, icon: 'copy' as IconName };
+    return { id: title, title };
+  });
+}
+
+/** A template the business sent: header, the rendered body, footer and buttons. */
+function TemplateSent({ message }: { message: Message }) {
+  const { t } = useTranslation();
+  const { templates, onReply, viewer } = useBubbleContext();
+  const c = content(message);
+  const ref = obj(c.template);
+  const params = obj(c.parameters);
+  const known = str(ref.id) ? templates.get(String(ref.id)) : undefined;
+  // The server keeps the template's components with the message; the list is the fallback.
+  const template = Array.isArray(c.components) ? { components: c.components as Template['components'] } : known;
+  const name = str(ref.name) ?? known?.name ?? null;
+  const headerC = template ? component(template, 'HEADER') : undefined;
+  const headerText = headerC && (headerC.format ?? 'TEXT').toUpperCase() === 'TEXT' && headerC.text ? substitute(headerC.text, strings(params.header)) : null;
+  const bodyTemplate = template ? component(template, 'BODY')?.text : undefined;
+  const body = str(message.body) ?? (bodyTemplate ? substitute(bodyTemplate, strings(params.body)) : null);
+  const footer = template ? component(template, 'FOOTER')?.text : undefined;
+  const buttons = template ? templateButtons(template, strings(params.buttons)) : [];
+  return (
+    <div className="msg-rich" data-template={name ?? undefined}>
+      {viewer === 'agent' && (
+        <span className="msg-label">
+          <Icon name="template" size={13} />
+          {name ? t('messages.templateNamed', { name }) : t('messages.kinds.template')}
+        </span>
+      )}
+      {message.media && <MediaView message={{ ...message, kind: message.media.mime_type?.startsWith('video/') ? 'video' : message.media.mime_type?.startsWith('image/') ? 'image' : 'document', body: null, content: {} }} />}
+      {headerText && <div className="msg-rich-header">{headerText}</div>}
+      {body && <RichText text={body} />}
+      {footer && <div className="msg-rich-footer">{footer}</div>}
+      {buttons.length > 0 && (
+        <ReplyButtons
+          buttons={buttons}
+          onTap={onReply ? (b) => (b.id.startsWith('url-') || b.id.startsWith('tel-') || b.id.startsWith('code-') ? undefined : onReply({ kind: 'button', id: b.id, title: b.title })) : undefined}
+        />
+      )}
+    </div>
+  );
+}
+
 /** The body of a message, by kind. `thread` lets a reaction name the message it reacts to. */
 export function MessageContent({ message, thread = [] }: { message: Message; thread?: Message[] }) {
   const { t } = useTranslation();
@@ -197,12 +400,14 @@ export function MessageContent({ message, thread = [] }: { message: Message; thr
     case 'audio':
     case 'document':
     case 'sticker':
-      return <Media message={message} />;
+      return <MediaView message={message} />;
     case 'location':
       return <Location message={message} />;
     case 'contacts':
       return <Contacts message={message} />;
     case 'interactive': {
+      const sent = interactiveOf(message);
+      if (sent) return <InteractiveSent interactive={sent} />;
       if (c.type === 'list_reply') {
         return (
           <Labelled icon="list" label={t('messages.listReply')}>
@@ -267,11 +472,7 @@ export function MessageContent({ message, thread = [] }: { message: Message; thr
     case 'system':
       return <span>{body ?? str(c.body) ?? t('messages.systemNotice')}</span>;
     case 'template':
-      return (
-        <Labelled icon="file" label={t('messages.kinds.template')}>
-          {body && <RichText text={body} />}
-        </Labelled>
-      );
+      return <TemplateSent message={message} />;
     case 'unsupported':
       return (
         <span className="msg-unsupported">
@@ -303,9 +504,13 @@ export interface BubbleProps {
   /** A caption above the bubble, e.g. which agent sent it. */
   sender?: string | null;
   onQuoteClick?: (m: Message) => void;
+  /** Reactions to this message, shown on it. */
+  reactions?: ReactionChip[];
+  /** Offers "Reply" (quote this message in the composer). */
+  onReplyTo?: (m: Message) => void;
 }
 
-export function MessageBubble({ message, side, thread = [], ticks = false, authorOf, sender, onQuoteClick }: BubbleProps) {
+export function MessageBubble({ message, side, thread = [], ticks = false, authorOf, sender, onQuoteClick, reactions, onReplyTo }: BubbleProps) {
   const { t } = useTranslation();
   if (message.kind === 'system') {
     return (
@@ -316,6 +521,7 @@ export function MessageBubble({ message, side, thread = [], ticks = false, autho
     );
   }
   const failed = ticks && message.status === 'failed';
+  const visual = (message.kind === 'image' || message.kind === 'video' || message.kind === 'sticker') && message.media?.status === 'ready';
   const quoted = message.reply_to_wamid ? thread.find((m) => m.wamid === message.reply_to_wamid) : undefined;
   const explanation = message.error_explanation || message.error_title || t('messages.failedGeneric');
   return (
@@ -328,7 +534,8 @@ export function MessageBubble({ message, side, thread = [], ticks = false, autho
       id={`msg-${message.id}`}
     >
       {sender && <span className="msg-sender">{sender}</span>}
-      <div className={`bubble${message.kind === 'reaction' ? ' bubble-reaction' : ''}`}>
+      <div className="msg-row">
+      <div className={`bubble${message.kind === 'reaction' ? ' bubble-reaction' : ''}${visual ? ` bubble-visual bubble-${message.kind}` : ''}`}>
         {quoted && (
           <button
             type="button"
@@ -351,6 +558,25 @@ export function MessageBubble({ message, side, thread = [], ticks = false, autho
           {ticks && <StatusTicks status={message.status} />}
         </span>
       </div>
+      {onReplyTo && message.wamid && message.kind !== 'reaction' && (
+        <button type="button" className="msg-action" onClick={() => onReplyTo(message)} aria-label={t('messages.replyTo')} title={t('messages.replyTo')}>
+          <Icon name="reply" size={15} />
+        </button>
+      )}
+      </div>
+      {reactions && reactions.length > 0 && (
+        <div className="msg-reactions" data-testid="reactions">
+          {reactions.map((r, i) => {
+            const who = r.direction === 'inbound' ? (r.name ?? (authorOf ? authorOf({ ...message, direction: 'inbound' }) : '')) : (r.name ?? '');
+            const label = who ? t('messages.reactionBy', { name: who, emoji: r.emoji }) : t('messages.reactedWith', { emoji: r.emoji });
+            return (
+              <span key={i} className="msg-reaction" role="img" aria-label={label} title={label}>
+                {r.emoji}
+              </span>
+            );
+          })}
+        </div>
+      )}
       {failed && (
         <p className="msg-error" data-testid="message-error">
           <Icon name="alert" size={14} />

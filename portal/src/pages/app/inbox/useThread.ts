@@ -12,6 +12,8 @@ export interface Thread {
   reload: () => Promise<void>;
   /** Shows a message the server just accepted, before the next refresh brings it. */
   add: (message: Message) => void;
+  /** Adopts the conversation a change answered (status, assignee). */
+  setConversation: (conversation: Conversation) => void;
 }
 
 export function useThread(id: string | undefined): Thread {
@@ -88,5 +90,9 @@ export function useThread(id: string | undefined): Thread {
   );
 
   const messages = useMemo(() => allMessages(pages), [pages]);
-  return { conversation, messages, loading, error, reload: refresh, add };
+  const adopt = useCallback((c: Conversation) => {
+    if (c.id === idRef.current) setConversation(c);
+  }, []);
+
+  return { conversation, messages, loading, error, reload: refresh, add, setConversation: adopt };
 }

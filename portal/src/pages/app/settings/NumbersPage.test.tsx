@@ -112,4 +112,109 @@ describe('NumbersPage', () => {
     expect(row.textContent).toContain('Disconnected');
     expect(within(row).queryByRole('button', { name: /Disconnect/ })).toBeNull();
   });
+
+  describe('Connect with Facebook and the own Meta app', () => {
+    afterEach(() => {
+      delete window.FB;
+      delete window.fbAsyncInit;
+    });
+
+    function server(opts: { enabled: boolean; onSignup?: (body: Record<string, unknown>) => Response }) {
+      const fn = vi.fn(async (url: string, init: RequestInit = {}) => {
+        if (url === '/api/v1/numbers/embedded-signup' && init.method === 'POST') return opts.onSignup!(JSON.parse(String(init.body)));
+        if (url === '/api/v1/numbers/embedded-signup')
+          return jsonResponse(200, { enabled: opts.enabled, app_id: opts.enabled ? '1234' : null, config_id: opts.enabled ? 'cfg-9' : null, graph_version: 'v21.0' });
+        if (url === '/api/v1/meta-app' && init.method === 'PUT')
+          return jsonResponse(200, { configured: true, app_id: '777', webhook_url: 'https://chorus.example/webhooks/whatsapp/k3y', verify_token_set: true });
+        if (url === '/api/v1/meta-app')
+          return jsonResponse(200, { configured: false, app_id: null, webhook_url: 'https://chorus.example/webhooks/whatsapp', verify_token_set: false });
+        return jsonResponse(200, { items: [sandbox], next_cursor: null });
+      });
+      vi.stubGlobal('fetch', fn);
+      return fn;
+    }
+
+    const manager = () => fakeSession({ me: fakeMe(['numbers:manage']) });
+
+    it('offers Facebook only when the server has Embedded Signup, and loads no Facebook script otherwise', async () => {
+      server({ enabled: false });
+      renderPage(<NumbersPage />, { session: manager() });
+      await screen.findAllByTestId('number-row');
+      await waitFor(() => expect(screen.getByTestId('webhook-url')).toBeTruthy());
+      expect(screen.queryByTestId('facebook-connect')).toBeNull();
+      expect(document.querySelector('script[src*="connect.facebook.net"]')).toBeNull();
+    });
+
+    it('runs the Facebook popup, asks for the PIN and finishes on the server', async () => {
+      let signup: Record<string, unknown> | null = null;
+      server({ enabled: true, onSignup: (b) => ((signup = b), jsonResponse(201, { ...real, id: 'n7' })) });
+      const init = vi.fn();
+      const login = vi.fn((cb: (r: { authResponse: { code: string } }) => void, _options: Record<string, unknown>) => {
+        // The popup first tells which account and number were chosen, then FB.login answers.
+        window.dispatchEvent(
+          new MessageEvent('message', {
+            origin: 'https://www.facebook.com',
+            data: JSON.stringify({ type: 'WA_EMBEDDED_SIGNUP', event: 'FINISH', data: { phone_number_id: '106540352242922', waba_id: '102290129340398' } }),
+          }),
+        );
+        // A look-alike origin is ignored.
+        window.dispatchEvent(
+          new MessageEvent('message', { origin: 'https://facebook.com.evil.example', data: JSON.stringify({ type: 'WA_EMBEDDED_SIGNUP', event: 'FINISH', data: { phone_number_id: '1', waba_id: '2' } }) }),
+        );
+        cb({ authResponse: { code: 'code-abc' } });
+      });
+      window.FB = { init, login };
+      renderPage(<NumbersPage />, { session: manager() });
+      fireEvent.click(await screen.findByTestId('facebook-connect'));
+      const dialog = await screen.findByRole('dialog', { name: 'Protect the number with a PIN' });
+      expect(init).toHaveBeenCalledWith({ appId: '1234', autoLogAppEvents: true, xfbml: false, version: 'v21.0' });
+      expect(login.mock.calls[0][1]).toEqual({
+        config_id: 'cfg-9',
+        response_type: 'code',
+        override_default_response_type: true,
+        extras: { setup: {}, featureType: '', sessionInfoVersion: '3' },
+      });
+      fireEvent.change(within(dialog).getByLabelText('6-digit PIN'), { target: { value: '12a3' } });
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Connect the number' }));
+      expect(within(dialog).getByText('Enter exactly 6 digits.')).toBeTruthy();
+      fireEvent.change(within(dialog).getByLabelText('6-digit PIN'), { target: { value: '123456' } });
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Connect the number' }));
+      await waitFor(() => expect(signup).toEqual({ code: 'code-abc', waba_id: '102290129340398', phone_number_id: '106540352242922', pin: '123456' }));
+      expect(await screen.findByText('+34 911 222 333 is connected.')).toBeTruthy();
+    });
+
+    it('shows the webhook address with a copy button, and saves an own Meta app', async () => {
+      const fetchMock = server({ enabled: false });
+      const writeText = vi.fn(async () => {});
+      Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+      renderPage(<NumbersPage />, { session: manager() });
+      const section = await screen.findByTestId('meta-app');
+      await waitFor(() => expect((within(section).getByTestId('webhook-url') as HTMLInputElement).value).toBe('https://chorus.example/webhooks/whatsapp'));
+      expect(section.textContent).toContain("Using Chorus's Meta app");
+      fireEvent.click(within(section).getByRole('button', { name: /Copy/ }));
+      await waitFor(() => expect(writeText).toHaveBeenCalledWith('https://chorus.example/webhooks/whatsapp'));
+      fireEvent.click(within(section).getByRole('button', { name: 'Use my own app' }));
+      const dialog = screen.getByRole('dialog', { name: 'Your own Meta app' });
+      fireEvent.change(within(dialog).getByLabelText('App ID'), { target: { value: '777' } });
+      fireEvent.change(within(dialog).getByLabelText('App secret'), { target: { value: 'short' } });
+      fireEvent.change(within(dialog).getByLabelText('Verify token'), { target: { value: 'my-verify-token' } });
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+      expect(within(dialog).getByText('Paste the whole app secret (letters and digits).')).toBeTruthy();
+      fireEvent.change(within(dialog).getByLabelText('App secret'), { target: { value: 'a1b2c3d4e5f6a7b8c9d0' } });
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+      await waitFor(() => expect((within(section).getByTestId('webhook-url') as HTMLInputElement).value).toBe('https://chorus.example/webhooks/whatsapp/k3y'));
+      const put = fetchMock.mock.calls.find(([u, i]) => u === '/api/v1/meta-app' && i?.method === 'PUT')!;
+      expect(JSON.parse(String(put[1]?.body))).toEqual({ app_id: '777', app_secret: 'a1b2c3d4e5f6a7b8c9d0', verify_token: 'my-verify-token' });
+      expect(section.textContent).toContain('Using your app 777');
+    });
+
+    it('people without numbers:manage see neither Facebook nor the Meta app', async () => {
+      const fetchMock = server({ enabled: true });
+      renderPage(<NumbersPage />, { session: fakeSession({ me: fakeMe(['conversations:reply']) }) });
+      await screen.findAllByTestId('number-row');
+      expect(screen.queryByTestId('facebook-connect')).toBeNull();
+      expect(screen.queryByTestId('meta-app')).toBeNull();
+      expect(fetchMock.mock.calls.some(([u]) => u === '/api/v1/meta-app' || u === '/api/v1/numbers/embedded-signup')).toBe(false);
+    });
+  });
 });

@@ -1,7 +1,7 @@
-import { useState, type ChangeEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import { numbers as numbersApi, type WhatsAppNumber } from '../../../api';
+import { isApiError, metaApp as metaAppApi, numbers as numbersApi, type EmbeddedSignupConfig, type MetaApp, type WhatsAppNumber } from '../../../api';
 import i18n from '../../../i18n';
 import { useSession } from '../../../auth/session';
 import { Alert } from '../../../components/Alert';
@@ -15,6 +15,7 @@ import { Modal } from '../../../components/Modal';
 import { PageHeader } from '../../../components/PageHeader';
 import { PageLoading } from '../../../components/Spinner';
 import { useToast } from '../../../components/Toasts';
+import { loadFacebookSdk, loginOptions, parseSignupMessage } from '../../../lib/embeddedSignup';
 import { splitApiError } from '../../../lib/errors';
 import { formatDate } from '../../../lib/format';
 import { formatPhone } from '../../../lib/phone';
@@ -57,6 +58,15 @@ export function NumbersPage() {
   const [disconnecting, setDisconnecting] = useState<WhatsAppNumber | null>(null);
   const manage = can('numbers:manage');
   const items = sortNumbers(list.data ?? []);
+  const signupConfig = useLoader(() => (manage ? numbersApi.embeddedSignupConfig().catch(() => null) : Promise.resolve(null)), [manage]);
+  const facebook = signupConfig.data?.enabled ? signupConfig.data : null;
+  const adopt = useCallback(
+    (n: WhatsAppNumber) => {
+      list.setData((prev) => [...(prev ?? []).filter((x) => x.id !== n.id), n]);
+      toast.success(t('numbers.connected', { number: formatPhone(n.display_phone_number) }));
+    },
+    [list, toast, t],
+  );
 
   return (
     <div className="page">
@@ -65,10 +75,13 @@ export function NumbersPage() {
         subtitle={t('numbers.subtitle')}
         actions={
           manage && (
-            <button type="button" className="btn btn-primary" onClick={() => setConnecting(true)}>
-              <Icon name="plus" size={16} />
-              {t('numbers.connect')}
-            </button>
+            <>
+              {facebook && <FacebookConnect config={facebook} onConnected={adopt} />}
+              <button type="button" className={facebook ? 'btn btn-secondary' : 'btn btn-primary'} onClick={() => setConnecting(true)}>
+                <Icon name="plus" size={16} />
+                {t('numbers.connect')}
+              </button>
+            </>
           )
         }
       />
@@ -86,6 +99,7 @@ export function NumbersPage() {
                 <th>{t('numbers.colNumber')}</th>
                 <th>{t('numbers.colQuality')}</th>
                 <th>{t('numbers.colLimit')}</th>
+                <th>{t('numbers.colThroughput')}</th>
                 <th>{t('numbers.colStatus')}</th>
                 {manage && (
                   <th className="col-actions">
@@ -121,6 +135,7 @@ export function NumbersPage() {
                       <Badge tone={quality?.tone ?? 'neutral'}>{t(`numbers.quality.${quality?.key ?? 'unknown'}`)}</Badge>
                     </td>
                     <td className="muted">{n.sandbox && !n.messaging_limit ? t('numbers.limitSandbox') : messagingLimitLabel(t, n.messaging_limit)}</td>
+                    <td className="muted nowrap">{t('numbers.throughput', { count: n.throughput_per_second })}</td>
                     <td>
                       <Badge tone={STATUS_TONES[n.status] ?? 'neutral'}>{t(`numbers.status.${n.status}`, { defaultValue: n.status })}</Badge>
                       <div className="muted small number-since">{t('numbers.since', { date: formatDate(n.created_at) })}</div>
@@ -143,12 +158,12 @@ export function NumbersPage() {
         )}
       </div>
       {!manage && list.data && <p className="form-note numbers-note">{t('numbers.readOnly')}</p>}
+      {manage && <MetaAppSection />}
       {connecting && (
         <ConnectDialog
           onClose={() => setConnecting(false)}
           onConnected={(n) => {
-            list.setData((prev) => [...(prev ?? []).filter((x) => x.id !== n.id), n]);
-            toast.success(t('numbers.connected', { number: formatPhone(n.display_phone_number) }));
+            adopt(n);
             setConnecting(false);
           }}
         />
@@ -259,6 +274,323 @@ function ConnectDialog({ onClose, onConnected }: { onClose: () => void; onConnec
           onChange={set('access_token')}
           error={errors.access_token}
           hint={t('numbers.accessTokenHint')}
+        />
+      </div>
+    </Modal>
+  );
+}
+
+/** "Connect with Facebook": Meta's popup, then the number's PIN, then the server finishes. */
+function FacebookConnect({ config, onConnected }: { config: EmbeddedSignupConfig; onConnected: (n: WhatsAppNumber) => void }) {
+  const { t } = useTranslation();
+  const toast = useToast();
+  const [busy, setBusy] = useState(false);
+  const [ids, setIds] = useState<{ wabaId: string; phoneNumberId: string } | null>(null);
+  const [code, setCode] = useState<string | null>(null);
+  const active = useRef(false);
+
+  // The popup reports the chosen account and number as window messages from facebook.com.
+  useEffect(() => {
+    const onMessage = (e: MessageEvent) => {
+      const event = parseSignupMessage({ origin: e.origin, data: e.data });
+      if (!event || !active.current) return;
+      if (event.type === 'finish') setIds({ wabaId: event.wabaId, phoneNumberId: event.phoneNumberId });
+      else if (event.type === 'no_number') toast.error(t('numbers.facebook.noNumber'));
+      else if (event.type === 'cancel') toast.error(t('numbers.facebook.cancelled'));
+      else toast.error(event.message ? t('numbers.facebook.errorWith', { message: event.message }) : t('numbers.facebook.error'));
+    };
+    window.addEventListener('message', onMessage);
+    return () => window.removeEventListener('message', onMessage);
+  }, [t, toast]);
+
+  async function start() {
+    if (!config.app_id || !config.config_id) {
+      toast.error(t('numbers.facebook.notConfigured'));
+      return;
+    }
+    setBusy(true);
+    setIds(null);
+    setCode(null);
+    active.current = true;
+    try {
+      const fb = await loadFacebookSdk(config.app_id, config.graph_version);
+      fb.login((response) => {
+        const c = response?.authResponse?.code;
+        if (c) setCode(c);
+        else active.current = false;
+        setBusy(false);
+      }, loginOptions(config.config_id));
+    } catch {
+      active.current = false;
+      setBusy(false);
+      toast.error(t('numbers.facebook.sdkFailed'));
+    }
+  }
+
+  const finishing = Boolean(code && ids);
+  return (
+    <>
+      <button type="button" className="btn btn-primary btn-facebook" onClick={() => void start()} disabled={busy || finishing} data-testid="facebook-connect">
+        <Icon name="facebook" size={16} />
+        {busy ? t('numbers.facebook.waiting') : t('numbers.facebook.connect')}
+      </button>
+      {finishing && code && ids && (
+        <PinDialog
+          signup={{ code, waba_id: ids.wabaId, phone_number_id: ids.phoneNumberId }}
+          onClose={() => {
+            active.current = false;
+            setCode(null);
+            setIds(null);
+          }}
+          onConnected={(n) => {
+            active.current = false;
+            setCode(null);
+            setIds(null);
+            onConnected(n);
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+export function PinDialog({
+  signup,
+  onClose,
+  onConnected,
+}: {
+  signup: { code: string; waba_id: string; phone_number_id: string };
+  onClose: () => void;
+  onConnected: (n: WhatsAppNumber) => void;
+}) {
+  const { t } = useTranslation();
+  const [pin, setPin] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit() {
+    setFormError(null);
+    if (!/^\d{6}$/.test(pin)) {
+      setError(t('numbers.facebook.pinShape'));
+      return;
+    }
+    setError(undefined);
+    setBusy(true);
+    try {
+      onConnected(await numbersApi.embeddedSignup({ ...signup, pin }));
+    } catch (e) {
+      const { form, fields } = splitApiError(t, e, ['pin'], { number_taken: 'pin' });
+      setError(fields.pin);
+      setFormError(form);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Modal
+      title={t('numbers.facebook.pinTitle')}
+      subtitle={t('numbers.facebook.pinSubtitle')}
+      onClose={onClose}
+      onSubmit={() => void submit()}
+      busy={busy}
+      size="sm"
+      footer={
+        <>
+          <button type="button" className="btn btn-secondary" onClick={onClose} disabled={busy}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            {busy ? t('numbers.facebook.finishing') : t('numbers.facebook.finish')}
+          </button>
+        </>
+      }
+    >
+      <div className="form">
+        {formError && <Alert>{formError}</Alert>}
+        <TextField
+          label={t('numbers.facebook.pin')}
+          value={pin}
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          maxLength={6}
+          className="input-pin"
+          onChange={(e) => setPin(e.target.value.replace(/\D/g, '').slice(0, 6))}
+          error={error}
+          hint={t('numbers.facebook.pinHint')}
+        />
+      </div>
+    </Modal>
+  );
+}
+
+/** The business's own Meta app: the webhook URL to give Meta, and the app's secret. */
+function MetaAppSection() {
+  const { t } = useTranslation();
+  const toast = useToast();
+  const app = useLoader(() => metaAppApi.get());
+  const [editing, setEditing] = useState(false);
+  const [removing, setRemoving] = useState(false);
+  if (isApiError(app.error) && app.error.status === 403) return null;
+  const data = app.data;
+
+  async function copy(text: string) {
+    try {
+      await navigator.clipboard.writeText(text);
+      toast.success(t('numbers.metaApp.copied'));
+    } catch {
+      toast.error(t('numbers.metaApp.copyFailed'));
+    }
+  }
+
+  return (
+    <section className="card meta-app" data-testid="meta-app">
+      <div className="meta-app-head">
+        <div>
+          <h2 className="section-title">{t('numbers.metaApp.title')}</h2>
+          <p className="muted small">{t('numbers.metaApp.subtitle')}</p>
+        </div>
+        {data && (
+          <div className="meta-app-actions">
+            {data.configured && (
+              <button type="button" className="btn btn-ghost btn-sm btn-danger-text" onClick={() => setRemoving(true)}>
+                {t('numbers.metaApp.stop')}
+              </button>
+            )}
+            <button type="button" className="btn btn-secondary btn-sm" onClick={() => setEditing(true)}>
+              {data.configured ? t('numbers.metaApp.change') : t('numbers.metaApp.use')}
+            </button>
+          </div>
+        )}
+      </div>
+      {app.loading && !data ? (
+        <PageLoading label={t('common.loading')} />
+      ) : app.error && !data ? (
+        <LoadError error={app.error} onRetry={app.reload} />
+      ) : data ? (
+        <div className="meta-app-body">
+          <div className="meta-app-status">
+            <Badge tone={data.configured ? 'success' : 'neutral'}>
+              {data.configured ? t('numbers.metaApp.own', { id: data.app_id ?? '' }) : t('numbers.metaApp.shared')}
+            </Badge>
+            {data.configured && (
+              <span className="muted small">{data.verify_token_set ? t('numbers.metaApp.tokenSet') : t('numbers.metaApp.tokenMissing')}</span>
+            )}
+          </div>
+          <label className="field-label" htmlFor="meta-webhook-url">
+            {t('numbers.metaApp.webhookUrl')}
+          </label>
+          <div className="copy-row">
+            <input id="meta-webhook-url" className="input mono" readOnly value={data.webhook_url} onFocus={(e) => e.target.select()} data-testid="webhook-url" />
+            <button type="button" className="btn btn-secondary" onClick={() => void copy(data.webhook_url)}>
+              <Icon name="copy" size={15} />
+              {t('numbers.metaApp.copy')}
+            </button>
+          </div>
+          <p className="field-hint">{data.configured ? t('numbers.metaApp.webhookHintOwn') : t('numbers.metaApp.webhookHintShared')}</p>
+        </div>
+      ) : null}
+      {editing && data && (
+        <MetaAppDialog
+          current={data}
+          onClose={() => setEditing(false)}
+          onSaved={(saved) => {
+            app.setData(() => saved);
+            setEditing(false);
+            toast.success(t('numbers.metaApp.saved'));
+          }}
+        />
+      )}
+      {removing && (
+        <ConfirmDialog
+          title={t('numbers.metaApp.stopTitle')}
+          body={t('numbers.metaApp.stopBody')}
+          confirmLabel={t('numbers.metaApp.stop')}
+          busyLabel={t('common.saving')}
+          onClose={() => setRemoving(false)}
+          onConfirm={async () => {
+            await metaAppApi.remove();
+            await app.reload();
+            toast.success(t('numbers.metaApp.stopped'));
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+function randomToken(): string {
+  const bytes = new Uint8Array(18);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function MetaAppDialog({ current, onClose, onSaved }: { current: MetaApp; onClose: () => void; onSaved: (m: MetaApp) => void }) {
+  const { t } = useTranslation();
+  const [form, setForm] = useState({ app_id: current.app_id ?? '', app_secret: '', verify_token: '' });
+  const [errors, setErrors] = useState<Errors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = (k: keyof typeof form) => (e: ChangeEvent<HTMLInputElement>) => setForm((f) => ({ ...f, [k]: e.target.value }));
+
+  async function submit() {
+    setFormError(null);
+    const body = { app_id: form.app_id.trim(), app_secret: form.app_secret.trim(), verify_token: form.verify_token.trim() };
+    const local: Errors = {};
+    if (!body.app_id) local.app_id = t('validation.required');
+    else if (!/^\d{1,32}$/.test(body.app_id)) local.app_id = t('numbers.digitsOnly');
+    if (!body.app_secret) local.app_secret = t('validation.required');
+    else if (!/^[A-Za-z0-9]{16,128}$/.test(body.app_secret)) local.app_secret = t('numbers.metaApp.secretShape');
+    if (!body.verify_token) local.verify_token = t('validation.required');
+    else if (body.verify_token.length < 8 || body.verify_token.length > 200 || /\s/.test(body.verify_token)) local.verify_token = t('numbers.metaApp.tokenShape');
+    setErrors(local);
+    if (hasErrors(local)) return;
+    setBusy(true);
+    try {
+      onSaved(await metaAppApi.set(body));
+    } catch (e) {
+      const { form: top, fields } = splitApiError(t, e, ['app_id', 'app_secret', 'verify_token']);
+      setErrors(fields);
+      setFormError(top);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Modal
+      title={t('numbers.metaApp.dialogTitle')}
+      subtitle={t('numbers.metaApp.dialogSubtitle')}
+      onClose={onClose}
+      onSubmit={() => void submit()}
+      busy={busy}
+      footer={
+        <>
+          <button type="button" className="btn btn-secondary" onClick={onClose} disabled={busy}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            {busy ? t('common.saving') : t('common.save')}
+          </button>
+        </>
+      }
+    >
+      <div className="form">
+        {formError && <Alert>{formError}</Alert>}
+        <TextField label={t('numbers.metaApp.appId')} inputMode="numeric" autoComplete="off" value={form.app_id} onChange={set('app_id')} error={errors.app_id} hint={t('numbers.metaApp.appIdHint')} />
+        <PasswordField label={t('numbers.metaApp.appSecret')} autoComplete="off" spellCheck={false} value={form.app_secret} onChange={set('app_secret')} error={errors.app_secret} hint={t('numbers.metaApp.appSecretHint')} />
+        <TextField
+          label={t('numbers.metaApp.verifyToken')}
+          autoComplete="off"
+          spellCheck={false}
+          value={form.verify_token}
+          onChange={set('verify_token')}
+          error={errors.verify_token}
+          hint={t('numbers.metaApp.verifyTokenHint')}
+          trailing={
+            <button type="button" className="btn btn-ghost btn-sm" onClick={() => setForm((f) => ({ ...f, verify_token: randomToken() }))}>
+              {t('numbers.metaApp.generate')}
+            </button>
+          }
         />
       </div>
     </Modal>
