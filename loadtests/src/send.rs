@@ -134,7 +134,6 @@ pub struct SendRun {
     pub missing: usize,
     /// The most sends any number had accepted within one second.
     pub busiest_second: usize,
-    pub numbers: usize,
 }
 
 /// POST `rate` messages a second for `seconds` over `conversations`, then wait (up to 60 s)
@@ -148,7 +147,6 @@ pub async fn run(
     conversations: &[String],
     rate: u32,
     seconds: u64,
-    numbers: usize,
 ) -> anyhow::Result<SendRun> {
     fake.clear_records();
     let interval = Duration::from_secs_f64(1.0 / f64::from(rate.max(1)));
@@ -198,12 +196,41 @@ pub async fn run(
     api.elapsed = start.elapsed();
     api.latencies.sort();
     let expected = api.latencies.len();
+    let posted = std::mem::take(&mut *posted.lock().await);
+    let m = measure(fake, &posted, expected, start).await;
+    Ok(SendRun {
+        rate,
+        seconds,
+        sustained: m.sustained,
+        missing: m.missing,
+        api,
+        accept: m.accept,
+        busiest_second: m.busiest_second,
+    })
+}
+
+/// What reached Meta.
+pub struct Measured {
+    pub accept: Vec<Duration>,
+    pub sustained: f64,
+    pub missing: usize,
+    pub busiest_second: usize,
+    pub elapsed: Duration,
+}
+
+/// Wait (up to 60 s) until the fake has `expected` sends; latency of each from its POST in
+/// `posted`, throughput from `start` to the last accept, and each number's busiest second.
+pub async fn measure(
+    fake: &FakeGraph,
+    posted: &HashMap<String, Instant>,
+    expected: usize,
+    start: Instant,
+) -> Measured {
     let deadline = Instant::now() + Duration::from_secs(60);
     while fake.sent_messages().len() < expected && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let sent = fake.sent_messages();
-    let posted = posted.lock().await;
     let mut accept = Vec::with_capacity(sent.len());
     let mut last = start;
     let mut per_number: HashMap<String, Vec<Instant>> = HashMap::new();
@@ -237,16 +264,65 @@ pub async fn run(
         })
         .max()
         .unwrap_or(0);
-    Ok(SendRun {
-        rate,
-        seconds,
-        sustained: sent.len() as f64 / last.duration_since(start).as_secs_f64().max(0.001),
+    let elapsed = last.duration_since(start);
+    Measured {
+        sustained: sent.len() as f64 / elapsed.as_secs_f64().max(0.001),
         missing: expected.saturating_sub(sent.len()),
-        api,
         accept,
         busiest_second,
-        numbers,
-    })
+        elapsed,
+    }
+}
+
+/// Queue `n` messages as fast as the API takes them (`workers` at a time), nothing sending yet.
+pub async fn backlog(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    conversations: &[String],
+    n: usize,
+    workers: usize,
+) -> anyhow::Result<(HashMap<String, Instant>, Duration)> {
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let posted: Arc<Mutex<HashMap<String, Instant>>> = Arc::new(Mutex::new(HashMap::new()));
+    let start = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..workers {
+        let (client, next, posted) = (client.clone(), next.clone(), posted.clone());
+        let (base, token, conversations) =
+            (base.to_owned(), token.to_owned(), conversations.to_vec());
+        tasks.spawn(async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= n {
+                    return;
+                }
+                let conv = &conversations[i % conversations.len()];
+                let at = Instant::now();
+                let res = client
+                    .post(format!("{base}/api/v1/conversations/{conv}/messages"))
+                    .bearer_auth(&token)
+                    .json(&json!({"text": format!("Your order update number {i} is ready.")}))
+                    .send()
+                    .await;
+                if let Ok(r) = res
+                    && let Ok(v) = r.json::<Value>().await
+                    && let Some(id) = v["id"].as_str()
+                {
+                    posted.lock().await.insert(id.to_owned(), at);
+                }
+            }
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    let elapsed = start.elapsed();
+    let posted = std::mem::take(&mut *posted.lock().await);
+    anyhow::ensure!(
+        posted.len() == n,
+        "only {} of {n} messages were queued",
+        posted.len()
+    );
+    Ok((posted, elapsed))
 }
 
 impl SendRun {
@@ -258,35 +334,14 @@ impl SendRun {
         self.accept[i].as_secs_f64() * 1000.0
     }
 
-    pub fn report(&self, latency_ms: u64, concurrency: usize) -> String {
+    pub fn latency_table(&self) -> String {
         format!(
-            concat!(
-                "## Sending (`POST /conversations/{{id}}/messages` → job queue → worker → Graph API)\n\n",
-                "{numbers} numbers × 64 open conversations; agents' texts posted at **{rate}/s** (open loop, ",
-                "{seconds} s) round-robin over the conversations. The fake Graph API answers after {lat} ms ",
-                "and, like Meta, refuses more than 80 sends per number per second (130429). Worker concurrency ",
-                "{conc}. Target: at least 1,000 messages/s with every number within its limit.\n\n",
-                "**Sustained: {sustained:.0} messages/s accepted by Meta**; {missing} not accepted within 60 s of ",
-                "the last POST; busiest second of any number: **{busiest} sends** (limit 80).\n\n",
-                "API answer (202, message queued):\n\n{api}\n\n",
-                "From the POST to Meta's accept:\n\n",
-                "| accepted | p50 | p90 | p99 | max |\n| --- | --- | --- | --- | --- |\n",
-                "| {n} | {p50:.1} ms | {p90:.1} ms | {p99:.1} ms | {max:.1} ms |\n"
-            ),
-            numbers = self.numbers,
-            rate = self.rate,
-            seconds = self.seconds,
-            lat = latency_ms,
-            conc = concurrency,
-            sustained = self.sustained,
-            missing = self.missing,
-            busiest = self.busiest_second,
-            api = self.api.table("requests"),
-            n = self.accept.len(),
-            p50 = self.pct(0.5),
-            p90 = self.pct(0.9),
-            p99 = self.pct(0.99),
-            max = self.pct(1.0),
+            "| accepted | p50 | p90 | p99 | max |\n| --- | --- | --- | --- | --- |\n| {} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms |",
+            self.accept.len(),
+            self.pct(0.5),
+            self.pct(0.9),
+            self.pct(0.99),
+            self.pct(1.0),
         )
     }
 }

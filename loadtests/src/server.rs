@@ -28,17 +28,23 @@ impl Chorus {
     /// Start `chorus serve --demo` with `home` as CHORUS_HOME and no DATABASE_URL (a private
     /// cluster), and wait for `/readyz`.
     pub async fn start(bin: &Path, home: &Path) -> anyhow::Result<Self> {
-        Self::start_with(bin, home, &[]).await
+        Self::start_with(bin, home, &[], &[]).await
     }
 
-    /// [`Chorus::start`] with extra environment variables.
-    pub async fn start_with(bin: &Path, home: &Path, env: &[(&str, &str)]) -> anyhow::Result<Self> {
+    /// [`Chorus::start`] with extra environment variables and `serve` arguments.
+    pub async fn start_with(
+        bin: &Path,
+        home: &Path,
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> anyhow::Result<Self> {
         let port = free_port()?;
         let base_url = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         let child = Command::new(bin)
             .arg("serve")
             .arg("--demo")
+            .args(args)
             .env_remove("DATABASE_URL")
             .env("CHORUS_HOME", home)
             .env("CHORUS_LISTEN", format!("127.0.0.1:{port}"))
@@ -87,6 +93,46 @@ impl Chorus {
         if !status.success() {
             bail!("chorus exited with {status}");
         }
+        Ok(())
+    }
+}
+
+/// A separate `chorus worker` process on the same home and database.
+pub struct Worker {
+    child: Child,
+}
+
+impl Worker {
+    pub fn start(
+        bin: &Path,
+        home: &Path,
+        pg_port: u16,
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
+        let child = Command::new(bin)
+            .arg("worker")
+            .env(
+                "DATABASE_URL",
+                format!("postgres://postgres@127.0.0.1:{pg_port}/chorus"),
+            )
+            .env("CHORUS_HOME", home)
+            .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {} worker", bin.display()))?;
+        Ok(Self { child })
+    }
+
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(pid) = self.child.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+        }
+        tokio::time::timeout(Duration::from_secs(60), self.child.wait()).await??;
         Ok(())
     }
 }

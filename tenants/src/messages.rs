@@ -243,16 +243,21 @@ pub async fn list(
 }
 
 pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Message> {
+    let mut one = [get_plain(tx, id).await?];
+    enrich(tx, &mut one).await?;
+    let [message] = one;
+    Ok(message)
+}
+
+/// A message without its sender's name and file description (the hot paths need neither).
+pub(crate) async fn get_plain(tx: &mut TenantTx, id: Uuid) -> Result<Message> {
     let row: Option<Row> = m::table
         .filter(m::id.eq(id))
         .select(columns!())
         .first(tx.pg())
         .await
         .optional()?;
-    let mut one = [row.map(to_message).ok_or(Error::NotFound("message"))?];
-    enrich(tx, &mut one).await?;
-    let [message] = one;
-    Ok(message)
+    row.map(to_message).ok_or(Error::NotFound("message"))
 }
 
 /// An inbound message, already normalised from Meta's wire format.
@@ -555,11 +560,8 @@ pub struct Outgoing {
 /// Returns `None` when there is nothing to send (already sent or failed).
 pub async fn begin_send(tx: &mut TenantTx, id: Uuid) -> Result<Option<Outgoing>> {
     use crate::schema::whatsapp_numbers as n;
-    let message = get(tx, id).await?;
-    if !matches!(message.status.as_str(), "queued" | "sending") || message.wamid.is_some() {
-        return Ok(None);
-    }
-    let (number_id, phone_number_id, sandbox, token_enc, to_wa_id, to_bsuid, throughput_per_second): (
+    // One read for the message, its number and its customer (the send path's hot query).
+    type Target = (
         Uuid,
         String,
         bool,
@@ -567,25 +569,42 @@ pub async fn begin_send(tx: &mut TenantTx, id: Uuid) -> Result<Option<Outgoing>>
         Option<String>,
         Option<String>,
         i32,
-    ) = c::table
+    );
+    let found: Option<(Row, Target)> = m::table
+        .inner_join(
+            c::table.on(c::tenant_id
+                .eq(m::tenant_id)
+                .and(c::id.eq(m::conversation_id))),
+        )
         .inner_join(n::table.on(n::tenant_id.eq(c::tenant_id).and(n::id.eq(c::number_id))))
         .inner_join(
             contacts::table.on(contacts::tenant_id
                 .eq(c::tenant_id)
                 .and(contacts::id.eq(c::contact_id))),
         )
-        .filter(c::id.eq(message.conversation_id))
+        .filter(m::id.eq(id))
         .select((
-            n::id,
-            n::phone_number_id,
-            n::sandbox,
-            n::access_token_enc,
-            contacts::wa_id,
-            contacts::bsuid,
-            n::throughput_per_second,
+            columns!(),
+            (
+                n::id,
+                n::phone_number_id,
+                n::sandbox,
+                n::access_token_enc,
+                contacts::wa_id,
+                contacts::bsuid,
+                n::throughput_per_second,
+            ),
         ))
         .first(tx.pg())
-        .await?;
+        .await
+        .optional()?;
+    let (row, target) = found.ok_or(Error::NotFound("message"))?;
+    let message = to_message(row);
+    if !matches!(message.status.as_str(), "queued" | "sending") || message.wamid.is_some() {
+        return Ok(None);
+    }
+    let (number_id, phone_number_id, sandbox, token_enc, to_wa_id, to_bsuid, throughput_per_second) =
+        target;
     diesel::update(m::table.filter(m::id.eq(id)))
         .set((m::status.eq("sending"), m::status_at.eq(Utc::now())))
         .execute(tx.pg())

@@ -482,7 +482,12 @@ pub async fn queue(
     let mut job = NewJob::new(SEND_MESSAGE, &json!({ "message_id": id }))?.priority(20);
     job.max_attempts = 8;
     jobs::enqueue(tx, job).await?;
-    messages::get(tx, id).await
+    if draft.media_id.is_some() {
+        return messages::get(tx, id).await;
+    }
+    let mut message = messages::get_plain(tx, id).await?;
+    message.sender_name = Some(actor.name.clone());
+    Ok(message)
 }
 
 /// The Graph API content of a queued message: `content.outbound`, or a plain text for messages

@@ -69,6 +69,11 @@ impl Runner {
     /// Claim and run jobs until `shutdown` fires; then stop claiming and wait for running jobs.
     pub async fn run(&self, shutdown: CancellationToken) {
         let mut running = JoinSet::new();
+        // Finished jobs are deleted in batches by one task: one statement for many jobs. A crash
+        // before the delete re-runs a finished job after its lease, which handlers tolerate
+        // (they are idempotent: a sent message is not sent again).
+        let (done_tx, done_rx) = tokio::sync::mpsc::unbounded_channel::<uuid::Uuid>();
+        let completer = tokio::spawn(queue::complete_batches(self.env.store.clone(), done_rx));
         tracing::info!(worker = %self.worker_id, concurrency = self.concurrency, "worker started");
         loop {
             while running.try_join_next().is_some() {}
@@ -81,6 +86,19 @@ impl Runner {
                     _ = shutdown.cancelled() => {}
                 }
                 continue;
+            }
+            // Nearly full: let a few more slots free up (briefly) so one claim fills several.
+            let batch = (self.concurrency / 8).max(1);
+            if running.len() + batch > self.concurrency {
+                tokio::select! {
+                    _ = running.join_next() => {}
+                    _ = tokio::time::sleep(Duration::from_millis(5)) => {}
+                    _ = shutdown.cancelled() => {}
+                }
+                while running.try_join_next().is_some() {}
+                if running.len() >= self.concurrency {
+                    continue;
+                }
             }
             // Register interest before looking, so a wake-up between the look and the wait is kept.
             let notified = self.wakeup.notified();
@@ -96,7 +114,8 @@ impl Runner {
                 Ok(jobs) if !jobs.is_empty() => {
                     for job in jobs {
                         let runner = self.clone();
-                        running.spawn(async move { runner.execute(job).await });
+                        let done = done_tx.clone();
+                        running.spawn(async move { runner.execute(job, Some(done)).await });
                     }
                 }
                 Ok(_) => {
@@ -120,6 +139,8 @@ impl Runner {
             tracing::info!(in_flight, "worker stopping: finishing running jobs");
         }
         while running.join_next().await.is_some() {}
+        drop(done_tx);
+        let _ = completer.await;
         tracing::info!(worker = %self.worker_id, "worker stopped");
     }
 
@@ -130,7 +151,7 @@ impl Runner {
         while let Some(job) =
             queue::claim(&self.env.store, &self.worker_id, &self.registry.job_types()).await?
         {
-            if self.execute(job).await {
+            if self.execute(job, None).await {
                 report.succeeded += 1;
             } else {
                 report.failed += 1;
@@ -143,7 +164,13 @@ impl Runner {
     }
 
     /// Run one claimed job and record the outcome. Returns whether it succeeded.
-    async fn execute(&self, job: Claimed) -> bool {
+    /// Run one claimed job and record the outcome. Successes go to `done` (batched deletes) when
+    /// given, else are deleted at once.
+    async fn execute(
+        &self,
+        job: Claimed,
+        done: Option<tokio::sync::mpsc::UnboundedSender<uuid::Uuid>>,
+    ) -> bool {
         let started = std::time::Instant::now();
         let job_type = job.job_type.clone();
         let outcome = match self.registry.handler(&job.job_type) {
@@ -164,7 +191,10 @@ impl Runner {
             Ok(()) => {
                 metrics::counter!("chorus_jobs_succeeded_total", "job_type" => job_type.clone())
                     .increment(1);
-                queue::complete(&self.env.store, job.id).await
+                match done {
+                    Some(done) if done.send(job.id).is_ok() => Ok(()),
+                    _ => queue::complete(&self.env.store, job.id).await,
+                }
             }
             Err(e) => {
                 metrics::counter!("chorus_jobs_failed_total", "job_type" => job_type.clone())

@@ -139,6 +139,29 @@ pub async fn complete(store: &Store, id: Uuid) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Delete finished jobs as they arrive, many per statement, until the sender side closes.
+pub async fn complete_batches(store: Store, mut done: tokio::sync::mpsc::UnboundedReceiver<Uuid>) {
+    let mut batch = Vec::with_capacity(512);
+    while done.recv_many(&mut batch, 512).await > 0 {
+        let ids = std::mem::take(&mut batch);
+        let deleted = store
+            .system(
+                async |tx: &mut SystemTx| -> Result<(), chorus_tenants::Error> {
+                    diesel::sql_query("DELETE FROM jobs WHERE id = ANY($1)")
+                        .bind::<Array<SqlUuid>, _>(&ids)
+                        .execute(tx.pg())
+                        .await?;
+                    Ok(())
+                },
+            )
+            .await;
+        if let Err(e) = deleted {
+            // The leases run out and the jobs run again (idempotently); nothing is lost.
+            tracing::error!(error = %e, jobs = ids.len(), "could not delete finished jobs");
+        }
+    }
+}
+
 /// Backoff before attempt `n + 1`: 2^n seconds, capped at an hour.
 pub fn backoff_secs(attempts: i32) -> i64 {
     2_i64.saturating_pow(attempts.clamp(0, 12) as u32).min(3600)
