@@ -12,6 +12,7 @@ pub mod error;
 pub mod json;
 pub mod openapi;
 pub mod ratelimit;
+pub mod realtime;
 pub mod routes;
 pub mod startup;
 pub mod state;

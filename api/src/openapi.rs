@@ -59,6 +59,7 @@ use crate::routes;
         routes::conversations::send,
         routes::conversations::read,
         routes::conversations::update,
+        crate::realtime::socket,
         routes::sandbox::send,
         routes::sandbox::thread,
         routes::sandbox::read,

@@ -89,6 +89,7 @@ pub async fn create_database_if_missing(admin_url: &str, name: &str) -> anyhow::
 /// Everything a running Chorus needs, built from configuration and a database URL.
 pub struct Application {
     pub state: AppState,
+    database_url: String,
     pub runner: Runner,
     pub metrics: Metrics,
     listener: TcpListener,
@@ -144,10 +145,12 @@ impl Application {
             graph,
             secrets: SecretBox::new(&config.secret_key),
             media,
+            hub: Default::default(),
             config: Arc::new(config),
         };
         Ok(Self {
             state,
+            database_url: database_url.to_owned(),
             runner,
             metrics: Metrics::install()?,
             listener,
@@ -167,6 +170,12 @@ impl Application {
             let stop = worker_stop.clone();
             tokio::spawn(async move { runner.run(stop).await })
         });
+        let listener_task = tokio::spawn(crate::realtime::listen(
+            self.state.hub.clone(),
+            self.state.store.clone(),
+            self.database_url.clone(),
+            worker_stop.clone(),
+        ));
         let sweeper = {
             let limits = self.state.limits.clone();
             let stop = worker_stop.clone();
@@ -193,6 +202,7 @@ impl Application {
             let _ = w.await;
         }
         let _ = sweeper.await;
+        let _ = listener_task.await;
         result.context("HTTP server")
     }
 }

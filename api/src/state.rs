@@ -23,6 +23,8 @@ pub struct AppState {
     pub graph: GraphClient,
     pub secrets: SecretBox,
     pub media: chorus_tenants::media::MediaStore,
+    /// Live realtime sockets of this process.
+    pub hub: crate::realtime::Hub,
 }
 
 impl AppState {

@@ -26,6 +26,7 @@ pub mod pagination;
 pub mod passwords;
 pub mod people;
 pub mod permissions;
+pub mod realtime;
 pub mod schema;
 pub mod sessions;
 pub mod tags;

@@ -319,6 +319,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    realtime_events (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Int8,
+        kind -> Text,
+        conversation_id -> Uuid,
+        message_id -> Nullable<Uuid>,
+        assignee_id -> Nullable<Uuid>,
+        previous_assignee_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
 
@@ -345,4 +358,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     templates,
     media,
     meta_apps,
+    realtime_events,
 );

@@ -89,6 +89,7 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(conversations::send)
         .service(conversations::read)
         .service(conversations::update)
+        .service(crate::realtime::socket)
         .service(sandbox::send)
         .service(sandbox::thread)
         .service(sandbox::read);

@@ -29,6 +29,19 @@ pub struct TestApp {
     shutdown: CancellationToken,
 }
 
+/// A second `chorus serve` on the same database: its own port, realtime hub and listener.
+pub struct Peer {
+    pub address: String,
+    pub state: AppState,
+    shutdown: CancellationToken,
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.shutdown.cancel();
@@ -107,6 +120,22 @@ pub struct Session {
 }
 
 impl TestApp {
+    /// Start another server process's worth of Chorus over this app's database.
+    pub async fn spawn_peer(&self) -> Peer {
+        let mut config = (*self.state.config).clone();
+        config.listen = "127.0.0.1:0".parse().unwrap();
+        let app = Application::build_migrated(config, &self.db.url).expect("build peer");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let state = app.state.clone();
+        let shutdown = CancellationToken::new();
+        tokio::spawn(app.run(false, shutdown.clone()));
+        Peer {
+            address,
+            state,
+            shutdown,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

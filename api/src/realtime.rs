@@ -1,0 +1,328 @@
+//! Realtime fan-out: `/api/v1/realtime` WebSockets, fed by one listener per process.
+//!
+//! The listener LISTENs on PostgreSQL's `chorus_realtime` channel (the database NOTIFYs on
+//! commit) and reads each final window of events (`chorus_tenants::realtime`), so an event
+//! caused through any `chorus serve` process reaches sockets held by every other one. The hub
+//! hands each event to the sockets of its business that may see it, through bounded queues: a
+//! client that does not keep up is told to resync and dropped; it never slows the others.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use chorus_tenants::db::{Store, TenantTx};
+use chorus_tenants::ids::TenantId;
+use chorus_tenants::permissions::Permission;
+use chorus_tenants::realtime::{self, Event};
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Frames queued per socket before it counts as too slow.
+const QUEUE: usize = 256;
+/// Events replayed on resume before asking the client to refetch instead.
+const REPLAY_LIMIT: i64 = 500;
+const PING_EVERY: Duration = Duration::from_secs(20);
+const PONG_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What a socket is sent.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Frame {
+    Hello {
+        cursor: String,
+    },
+    Event {
+        cursor: String,
+        kind: String,
+        conversation_id: Uuid,
+        message_id: Option<Uuid>,
+    },
+    Resync,
+}
+
+impl Frame {
+    fn of(e: &Event) -> Self {
+        // The resume point after this event: events of later transactions.
+        let next = e
+            .xid
+            .parse::<u64>()
+            .map(|x| (x + 1).to_string())
+            .unwrap_or_else(|_| e.xid.clone());
+        Frame::Event {
+            cursor: next,
+            kind: e.kind.clone(),
+            conversation_id: e.conversation_id,
+            message_id: e.message_id,
+        }
+    }
+}
+
+struct Subscriber {
+    id: u64,
+    membership: Uuid,
+    read_all: bool,
+    tx: mpsc::Sender<Frame>,
+}
+
+/// Live sockets by business.
+#[derive(Clone, Default)]
+pub struct Hub {
+    subscribers: Arc<Mutex<HashMap<TenantId, Vec<Subscriber>>>>,
+    next: Arc<AtomicU64>,
+}
+
+impl Hub {
+    fn subscribe(
+        &self,
+        tenant: TenantId,
+        membership: Uuid,
+        read_all: bool,
+    ) -> (u64, mpsc::Receiver<Frame>) {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        self.lock().entry(tenant).or_default().push(Subscriber {
+            id,
+            membership,
+            read_all,
+            tx,
+        });
+        metrics::gauge!("chorus_realtime_sockets").increment(1.0);
+        (id, rx)
+    }
+
+    fn unsubscribe(&self, tenant: TenantId, id: u64) {
+        let mut map = self.lock();
+        if let Some(subs) = map.get_mut(&tenant) {
+            let before = subs.len();
+            subs.retain(|s| s.id != id);
+            if subs.len() < before {
+                metrics::gauge!("chorus_realtime_sockets").decrement(1.0);
+            }
+            if subs.is_empty() {
+                map.remove(&tenant);
+            }
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TenantId, Vec<Subscriber>>> {
+        self.subscribers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Hand events to the sockets that may see them. A full queue drops that socket (its
+    /// handler then tells the client to resync).
+    pub fn publish(&self, events: &[Event]) {
+        if events.is_empty() {
+            return;
+        }
+        let mut map = self.lock();
+        for e in events {
+            let Some(subs) = map.get_mut(&e.tenant()) else {
+                continue;
+            };
+            let frame = Frame::of(e);
+            subs.retain(|s| {
+                if !s.read_all && !e.visible_to_assigned_reader(s.membership) {
+                    return true;
+                }
+                match s.tx.try_send(frame.clone()) {
+                    Ok(()) => true,
+                    Err(mpsc::error::TrySendError::Full(_)) => {
+                        metrics::counter!("chorus_realtime_slow_clients_total").increment(1);
+                        metrics::gauge!("chorus_realtime_sockets").decrement(1.0);
+                        false
+                    }
+                    Err(mpsc::error::TrySendError::Closed(_)) => {
+                        metrics::gauge!("chorus_realtime_sockets").decrement(1.0);
+                        false
+                    }
+                }
+            });
+        }
+        metrics::counter!("chorus_realtime_events_total").increment(events.len() as u64);
+    }
+
+    pub fn sockets(&self) -> usize {
+        self.lock().values().map(Vec::len).sum()
+    }
+}
+
+/// Follow the database's events until `stop`: wake on NOTIFY (or every second, in case a
+/// notification was missed while reconnecting), read the next final window, publish it.
+pub async fn listen(hub: Hub, store: Store, url: String, stop: CancellationToken) {
+    let mut floor = loop {
+        match realtime::horizon(&store).await {
+            Ok(h) => break h,
+            Err(e) => {
+                tracing::warn!(error = %e, "realtime: cannot read the horizon; retrying");
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = stop.cancelled() => return,
+                }
+            }
+        }
+    };
+    let mut last_prune = std::time::Instant::now();
+    'connect: loop {
+        let mut conn = match realtime::listen(&url).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "realtime: cannot LISTEN; retrying");
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => continue 'connect,
+                    _ = stop.cancelled() => return,
+                }
+            }
+        };
+        let mut notifications = std::pin::pin!(conn.notifications_stream());
+        loop {
+            let mut lost = false;
+            tokio::select! {
+                n = notifications.next() => {
+                    lost = !matches!(n, Some(Ok(_)));
+                }
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = stop.cancelled() => return,
+            }
+            match realtime::read_window(&store, &floor).await {
+                Ok((events, next)) => {
+                    hub.publish(&events);
+                    floor = next;
+                }
+                Err(e) => tracing::warn!(error = %e, "realtime: reading events failed"),
+            }
+            if last_prune.elapsed() > Duration::from_secs(600) {
+                last_prune = std::time::Instant::now();
+                if let Err(e) = realtime::prune(&store).await {
+                    tracing::warn!(error = %e, "realtime: pruning old events failed");
+                }
+            }
+            if lost {
+                tracing::warn!("realtime: the LISTEN connection ended; reconnecting");
+                continue 'connect;
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct Connect {
+    /// An access token (browsers cannot set headers on WebSockets).
+    pub token: Option<String>,
+    /// Resume from this cursor (the `cursor` of the last event handled, or of `hello`).
+    pub after: Option<String>,
+}
+
+/// The realtime socket: `hello`, then `event` frames about conversations the person may see,
+/// `resync` when they fell behind. Pings every 20 s.
+#[utoipa::path(tag = "inbox", params(Connect),
+    responses((status = 101, description = "switching to the WebSocket protocol"), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+#[get("/realtime")]
+pub async fn socket(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Payload,
+    q: web::Query<Connect>,
+) -> ApiResult<HttpResponse> {
+    let token = q
+        .token
+        .as_deref()
+        .ok_or_else(|| ApiError::unauthorized("Connect with ?token=<access token>."))?;
+    let claims = state.access.verify(token.trim())?;
+    let tenant = claims.tid;
+    let actor = state
+        .store
+        .tenant(tenant, async |tx: &mut TenantTx| {
+            chorus_tenants::people::actor::load(tx, claims.sub, claims.mid).await
+        })
+        .await?;
+    actor.require_any(&[
+        Permission::ConversationsReadAll,
+        Permission::ConversationsReadAssigned,
+    ])?;
+    let after = match q.after.as_deref() {
+        Some(a) if !realtime::is_cursor(a) => {
+            return Err(chorus_tenants::Error::invalid("after", "Not a cursor.").into());
+        }
+        other => other.map(str::to_owned),
+    };
+    let read_all = actor.permissions.contains(Permission::ConversationsReadAll);
+    let membership = actor.membership_id.0;
+    let (response, mut session, mut incoming) = actix_ws::handle(&req, body).map_err(|_| {
+        ApiError::new(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "not_a_websocket",
+            "Open this path as a WebSocket.",
+        )
+    })?;
+    // Subscribe before reading the horizon and replaying, so nothing falls in between.
+    let hub = state.hub.clone();
+    let (id, mut rx) = hub.subscribe(tenant, membership, read_all);
+    let store = state.store.clone();
+    actix_web::rt::spawn(async move {
+        let visible = |e: &Event| read_all || e.visible_to_assigned_reader(membership);
+        let send = async |session: &mut actix_ws::Session, frame: &Frame| {
+            let text = serde_json::to_string(frame).unwrap_or_default();
+            session.text(text).await.is_ok()
+        };
+        let hello = realtime::horizon(&store).await.unwrap_or_default();
+        let mut ok = send(&mut session, &Frame::Hello { cursor: hello }).await;
+        if ok && let Some(after) = after {
+            match realtime::replay(&store, tenant, &after, REPLAY_LIMIT).await {
+                Ok(Some(events)) => {
+                    for e in events.iter().filter(|e| visible(e)) {
+                        if !send(&mut session, &Frame::of(e)).await {
+                            ok = false;
+                            break;
+                        }
+                    }
+                }
+                _ => {
+                    let _ = send(&mut session, &Frame::Resync).await;
+                    ok = false;
+                }
+            }
+        }
+        let mut ping = tokio::time::interval(PING_EVERY);
+        ping.tick().await;
+        let mut last_seen = std::time::Instant::now();
+        while ok {
+            tokio::select! {
+                frame = rx.recv() => match frame {
+                    Some(f) => ok = send(&mut session, &f).await,
+                    None => {
+                        // Dropped by the hub for being too slow.
+                        let _ = send(&mut session, &Frame::Resync).await;
+                        ok = false;
+                    }
+                },
+                msg = incoming.next() => match msg {
+                    Some(Ok(actix_ws::Message::Ping(p))) => {
+                        last_seen = std::time::Instant::now();
+                        ok = session.pong(&p).await.is_ok();
+                    }
+                    Some(Ok(actix_ws::Message::Close(_))) | None | Some(Err(_)) => ok = false,
+                    Some(Ok(_)) => last_seen = std::time::Instant::now(),
+                },
+                _ = ping.tick() => {
+                    if last_seen.elapsed() > PONG_TIMEOUT {
+                        ok = false;
+                    } else {
+                        ok = session.ping(b"").await.is_ok();
+                    }
+                }
+            }
+        }
+        hub.unsubscribe(tenant, id);
+        let _ = session.close(None).await;
+    });
+    Ok(response)
+}
