@@ -131,6 +131,7 @@ impl Application {
                 secrets: SecretBox::new(&config.secret_key),
                 limits: Default::default(),
                 media: media.clone(),
+                public_url: config.public_url.clone(),
             },
             Registry::standard(),
         )

@@ -281,6 +281,24 @@ async fn replies_reach_meta_and_errors_end_well() {
         .unwrap()
         .clone();
     assert_eq!(real["status"], "needs_reconnect");
+    // Whoever may manage numbers is told, once.
+    let alerts = |app: &TestApp| {
+        app.mails()
+            .into_iter()
+            .filter(|(_, raw)| {
+                raw.contains(&format!("To: {}", owner.email)) && raw.contains("Reconnect")
+            })
+            .count()
+    };
+    assert_eq!(alerts(&app), 1, "one mail to the owner");
+    fake.fail_next(1, Failure::meta(190));
+    reply(&app, &owner, &conv, "fifth").await;
+    app.drain_jobs().await;
+    assert_eq!(
+        alerts(&app),
+        1,
+        "a number already waiting for reconnection does not mail again"
+    );
 }
 
 async fn post_raw(app: &TestApp, body: &Value) {

@@ -192,6 +192,42 @@ pub fn reset_password(lang: Lang, to: &str, name: &str, link: &str) -> Email {
     }
 }
 
+/// "A WhatsApp number stopped working": Meta refused its token (error 190 and friends).
+pub fn number_needs_reconnect(
+    lang: Lang,
+    to: &str,
+    name: &str,
+    number: &str,
+    business: &str,
+    link: &str,
+) -> Email {
+    match lang {
+        Lang::En => render(
+            to,
+            format!("Reconnect {number} in Chorus ({business})"),
+            format!("Hi {name},"),
+            format!(
+                "WhatsApp no longer accepts the access token of {number}, so {business} cannot send or receive files on it until it is reconnected. Messages that failed show why in the inbox."
+            ),
+            "Reconnect the number".into(),
+            link,
+            "You receive this because you may manage WhatsApp numbers in this business.".into(),
+        ),
+        Lang::Es => render(
+            to,
+            format!("Vuelve a conectar {number} en Chorus ({business})"),
+            format!("Hola {name}:"),
+            format!(
+                "WhatsApp ya no acepta el token de acceso de {number}, así que {business} no puede enviar ni recibir archivos con él hasta que lo vuelvas a conectar. Los mensajes que fallaron muestran el motivo en la bandeja."
+            ),
+            "Volver a conectar el número".into(),
+            link,
+            "Recibes este correo porque puedes gestionar números de WhatsApp en esta empresa."
+                .into(),
+        ),
+    }
+}
+
 /// "You are invited to join a business".
 pub fn invitation(
     lang: Lang,

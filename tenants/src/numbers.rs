@@ -206,15 +206,60 @@ pub async fn waba_owners(store: &Store, waba_id: &str) -> Result<Vec<(TenantId, 
         .await
 }
 
-/// Error 190 and friends: the token no longer works; admins must reconnect the number.
-pub async fn mark_needs_reconnect(tx: &mut TenantTx, id: Uuid) -> Result<()> {
-    diesel::update(n::table.filter(n::id.eq(id)))
-        .set((
-            n::status.eq("needs_reconnect"),
-            n::updated_at.eq(Utc::now()),
-        ))
-        .execute(tx.pg())
+/// Error 190 and friends: the token no longer works; admins must reconnect the number. The
+/// first time (connected → needs_reconnect) every active member who may manage numbers is
+/// emailed; `public_url` makes the link in that mail.
+pub async fn mark_needs_reconnect(tx: &mut TenantTx, id: Uuid, public_url: &str) -> Result<()> {
+    use crate::schema::{memberships as ms, roles, tenants, users};
+    let changed: Option<String> = diesel::update(
+        n::table
+            .filter(n::id.eq(id))
+            .filter(n::status.eq("connected")),
+    )
+    .set((
+        n::status.eq("needs_reconnect"),
+        n::updated_at.eq(Utc::now()),
+    ))
+    .returning(n::display_phone_number)
+    .get_result(tx.pg())
+    .await
+    .optional()?;
+    let Some(display) = changed else {
+        return Ok(());
+    };
+    let business: String = tenants::table.select(tenants::name).first(tx.pg()).await?;
+    let admins: Vec<(String, String, String, Vec<String>)> = ms::table
+        .inner_join(
+            roles::table.on(roles::tenant_id
+                .eq(ms::tenant_id)
+                .and(roles::id.eq(ms::role_id))),
+        )
+        .inner_join(users::table.on(users::id.eq(ms::user_id)))
+        .filter(ms::status.eq("active"))
+        .select((users::email, users::name, users::locale, roles::permissions))
+        .load(tx.pg())
         .await?;
+    let link = format!("{}/settings/numbers", public_url.trim_end_matches('/'));
+    for (email, name, locale, permissions) in admins {
+        if !crate::permissions::PermissionSet::from_db(&permissions)
+            .contains(crate::permissions::Permission::NumbersManage)
+        {
+            continue;
+        }
+        let message = crate::mail::number_needs_reconnect(
+            crate::mail::Lang::parse(&locale),
+            &email,
+            &name,
+            &format!("+{display}"),
+            &business,
+            &link,
+        );
+        crate::jobs::enqueue(
+            tx,
+            crate::jobs::NewJob::new(crate::jobs::SEND_EMAIL, &message)?.priority(10),
+        )
+        .await?;
+    }
     Ok(())
 }
 

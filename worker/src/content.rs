@@ -260,7 +260,8 @@ pub async fn sync_templates(env: Environment, job: Claimed) -> anyhow::Result<()
         Err(e) if matches!(e.class(), ErrorClass::TokenInvalid) => {
             env.store
                 .tenant(tenant, async |tx: &mut TenantTx| {
-                    chorus_tenants::numbers::mark_needs_reconnect(tx, number_id).await
+                    chorus_tenants::numbers::mark_needs_reconnect(tx, number_id, &env.public_url)
+                        .await
                 })
                 .await?;
             return Ok(());

@@ -25,6 +25,8 @@ pub struct Environment {
     pub limits: std::sync::Arc<crate::limits::SendLimits>,
     /// Where media files live.
     pub media: chorus_tenants::media::MediaStore,
+    /// The portal's address, for links in mail.
+    pub public_url: String,
 }
 
 pub type Handler =

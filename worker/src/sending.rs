@@ -89,7 +89,12 @@ pub async fn send_message(env: Environment, job: Claimed) -> anyhow::Result<()> 
         Err(MediaProblem::TokenInvalid(why)) => {
             env.store
                 .tenant(tenant, async |tx: &mut TenantTx| {
-                    chorus_tenants::numbers::mark_needs_reconnect(tx, out.number_id).await
+                    chorus_tenants::numbers::mark_needs_reconnect(
+                        tx,
+                        out.number_id,
+                        &env.public_url,
+                    )
+                    .await
                 })
                 .await?;
             return fail(Some(190), why).await;
@@ -145,7 +150,12 @@ pub async fn send_message(env: Environment, job: Claimed) -> anyhow::Result<()> 
                 ErrorClass::TokenInvalid => {
                     env.store
                         .tenant(tenant, async |tx: &mut TenantTx| {
-                            chorus_tenants::numbers::mark_needs_reconnect(tx, out.number_id).await
+                            chorus_tenants::numbers::mark_needs_reconnect(
+                                tx,
+                                out.number_id,
+                                &env.public_url,
+                            )
+                            .await
                         })
                         .await?;
                     fail(code, title).await

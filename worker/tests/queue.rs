@@ -31,6 +31,7 @@ fn env(store: &Store, mailer: Mailer) -> Environment {
             &chorus_tenants::crypto::SecretKey::new(&[1u8; 32]).unwrap(),
         )
         .unwrap(),
+        public_url: "http://chorus.test".into(),
     }
 }
 
