@@ -12,7 +12,7 @@ export default defineConfig({
   server: {
     port: 5173,
     proxy: {
-      '/api': { target: backend, changeOrigin: false },
+      '/api': { target: backend, changeOrigin: false, ws: true },
       '/healthz': { target: backend },
       '/readyz': { target: backend },
     },
@@ -20,7 +20,7 @@ export default defineConfig({
   preview: {
     port: 4173,
     proxy: {
-      '/api': { target: backend, changeOrigin: false },
+      '/api': { target: backend, changeOrigin: false, ws: true },
       '/healthz': { target: backend },
       '/readyz': { target: backend },
     },

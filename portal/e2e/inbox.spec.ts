@@ -30,6 +30,8 @@ test('a customer writes from the test phone, the agent answers live, ticks reach
   await signUpAndLogIn(inbox, owner, { base: BASE, mailDir: MAIL_DIR });
   await expect(inbox.getByRole('heading', { name: 'No conversations yet' })).toBeVisible();
   await expect(inbox.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+  // The realtime socket is connected (updates below arrive through it, not the 5 s fallback).
+  await expect(inbox.getByTestId('live-indicator')).toHaveAttribute('data-status', 'live');
   await shot(inbox, 'inbox-empty');
 
   // 2. The same person opens the test phone in a second browser.

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useSession } from '../auth/session';
 import { describeError } from '../lib/errors';
+import { RealtimeProvider } from '../lib/RealtimeProvider';
 import { roleLabel } from '../lib/roles';
 import { Avatar } from './Avatar';
 import { Icon, type IconName } from './Icon';
@@ -11,7 +12,10 @@ import { Logo } from './Logo';
 import { PageLoading } from './Spinner';
 import { useToast } from './Toasts';
 
-/** Routes inside it need a session; without one the person goes to /login and comes back. */
+/**
+ * Routes inside it need a session; without one the person goes to /login and comes back. With one,
+ * the realtime socket keeps their live pages fresh.
+ */
 export function RequireAuth() {
   const { t } = useTranslation();
   const session = useSession();
@@ -21,7 +25,14 @@ export function RequireAuth() {
     const next = location.pathname + location.search;
     return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
   }
-  return <AppShell />;
+  return (
+    <RealtimeProvider
+      sessionKey={session.me?.membership.id}
+      enabled={session.can('conversations:read_all') || session.can('conversations:read_assigned')}
+    >
+      <AppShell />
+    </RealtimeProvider>
+  );
 }
 
 interface NavItem {

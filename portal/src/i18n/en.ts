@@ -198,6 +198,14 @@ const en = {
     today: 'Today',
     yesterday: 'Yesterday',
   },
+  live: {
+    live: 'Live',
+    liveHint: 'New messages appear as they arrive.',
+    connecting: 'Connecting…',
+    connectingHint: 'Checking for new messages every few seconds.',
+    reconnecting: 'Reconnecting…',
+    reconnectingHint: 'Checking for new messages every few seconds until the connection is back.',
+  },
   inbox: {
     title: 'Inbox',
     listLabel: 'Conversations',

@@ -198,6 +198,14 @@ const es: Resources = {
     today: 'Hoy',
     yesterday: 'Ayer',
   },
+  live: {
+    live: 'En directo',
+    liveHint: 'Los mensajes nuevos aparecen al llegar.',
+    connecting: 'Conectando…',
+    connectingHint: 'Buscando mensajes nuevos cada pocos segundos.',
+    reconnecting: 'Reconectando…',
+    reconnectingHint: 'Buscando mensajes nuevos cada pocos segundos hasta recuperar la conexión.',
+  },
   inbox: {
     title: 'Bandeja de entrada',
     listLabel: 'Conversaciones',

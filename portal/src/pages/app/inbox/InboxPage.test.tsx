@@ -1,7 +1,10 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Conversation, Message, WhatsAppNumber } from '../../../api';
 import { fakeMe, fakeSession, jsonResponse, manualLive, renderRoutes } from '../../../test/render';
+import { createRealtimeClient } from '../../../lib/realtime';
+import { RealtimeProvider } from '../../../lib/RealtimeProvider';
+import { FakeWebSocket, fakeJwt, installFakeWebSocket } from '../../../test/websocket';
 import { InboxPage } from './InboxPage';
 
 const hours = (h: number) => new Date(Date.now() + h * 3600_000).toISOString();
@@ -313,5 +316,106 @@ describe('InboxPage', () => {
     await waitFor(() => expect(document.getElementById('msg-02')).not.toBeNull());
     expect(sent).toEqual([{ type: 'template', template_id: 't1', body: { 1: 'Carla' } }]);
     expect(fetchMock.mock.calls.some(([u]) => u === '/api/v1/templates?number_id=n1&status=APPROVED')).toBe(true);
+  });
+});
+
+describe('InboxPage over the realtime socket', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  const count = (fetchMock: ReturnType<typeof fakeServer>, path: string) =>
+    fetchMock.mock.calls.filter(([u, init]) => (init?.method ?? 'GET') === 'GET' && String(u).split('?')[0] === path).length;
+  const pause = (ms: number) => act(() => new Promise((r) => setTimeout(r, ms)));
+
+  function renderLive(fetchMock: ReturnType<typeof fakeServer>) {
+    installFakeWebSocket();
+    const client = createRealtimeClient({
+      getToken: () => fakeJwt(Math.floor(Date.now() / 1000) + 900),
+      refreshToken: async () => null,
+      minDelayMs: 50,
+      maxDelayMs: 50,
+    });
+    renderRoutes(
+      [
+        {
+          path: '/inbox/:conversationId',
+          element: (
+            <RealtimeProvider client={client} options={{ debounceMs: 10, fallbackMs: 150 }}>
+              <InboxPage />
+            </RealtimeProvider>
+          ),
+        },
+      ],
+      { path: '/inbox/c1', session: agent() },
+    );
+    return { client, fetchMock };
+  }
+
+  it('refetches the list on any event but the open thread only on its own', async () => {
+    const server: Server = { conversations: [conversation('c1'), conversation('c2')], messages: [message('01')], numbers: [sandboxNumber] };
+    const fetchMock = fakeServer(server);
+    renderLive(fetchMock);
+    await screen.findByTestId('conversation-title');
+    const ws = FakeWebSocket.last;
+    act(() => ws.accept('1'));
+    await waitFor(() => expect(count(fetchMock, '/api/v1/conversations/c1/messages')).toBe(2)); // load + connected
+    await pause(50);
+    const list = count(fetchMock, '/api/v1/conversations');
+    const thread = count(fetchMock, '/api/v1/conversations/c1/messages');
+
+    server.conversations = [conversation('c2', { last_message_preview: 'Another customer' }), conversation('c1')];
+    act(() => ws.event('2', 'c2'));
+    expect(await screen.findByText('Another customer')).toBeTruthy();
+    await pause(100);
+    expect(count(fetchMock, '/api/v1/conversations')).toBe(list + 1);
+    expect(count(fetchMock, '/api/v1/conversations/c1/messages')).toBe(thread);
+
+    server.messages = [message('01'), message('02', { body: 'Are you there?' })];
+    act(() => ws.event('3', 'c1', 'message.created'));
+    expect(await screen.findByText('Are you there?')).toBeTruthy();
+    server.messages = [message('01'), message('02', { body: 'Are you there?' }), message('03', { direction: 'outbound', body: 'Yes', status: 'read', sender_type: 'agent' })];
+    act(() => ws.event('4', 'c1', 'message.updated'));
+    expect(await screen.findByText('Yes')).toBeTruthy();
+  });
+
+  it('polls while the socket is down, stops once it is live, and shows which in the header', async () => {
+    const fetchMock = fakeServer({ conversations: [conversation('c1')], messages: [message('01')], numbers: [sandboxNumber] });
+    renderLive(fetchMock);
+    await screen.findByTestId('conversation-title');
+    const dot = screen.getByTestId('live-indicator');
+    expect(dot.getAttribute('aria-label')).toBe('Connecting…');
+    // Not connected: the list and the thread poll.
+    const before = count(fetchMock, '/api/v1/conversations');
+    await pause(600);
+    expect(count(fetchMock, '/api/v1/conversations')).toBeGreaterThanOrEqual(before + 2);
+    expect(count(fetchMock, '/api/v1/conversations/c1/messages')).toBeGreaterThanOrEqual(3);
+
+    act(() => FakeWebSocket.last.accept('1'));
+    expect(dot.getAttribute('aria-label')).toBe('Live');
+    expect(dot.getAttribute('title')).toContain('New messages appear as they arrive.');
+    await pause(50); // the refresh a connection brings
+    const list = count(fetchMock, '/api/v1/conversations');
+    const thread = count(fetchMock, '/api/v1/conversations/c1/messages');
+    await pause(700);
+    expect(count(fetchMock, '/api/v1/conversations')).toBe(list);
+    expect(count(fetchMock, '/api/v1/conversations/c1/messages')).toBe(thread);
+
+    // The socket drops: reconnecting, and polling again meanwhile.
+    act(() => FakeWebSocket.last.drop());
+    expect(screen.getByTestId('live-indicator').getAttribute('aria-label')).toBe('Reconnecting…');
+    act(() => FakeWebSocket.last.drop()); // the reconnection fails too
+    await pause(600);
+    expect(count(fetchMock, '/api/v1/conversations')).toBeGreaterThan(list);
+  });
+
+  it('closes the socket when the signed-in area goes away', async () => {
+    const fetchMock = fakeServer({ conversations: [conversation('c1')], messages: [], numbers: [sandboxNumber] });
+    renderLive(fetchMock);
+    await screen.findByTestId('conversation-title');
+    const ws = FakeWebSocket.last;
+    act(() => ws.accept('1'));
+    cleanup();
+    expect(ws.closedByClient).toBe(1000);
+    await pause(200);
+    expect(FakeWebSocket.live()).toHaveLength(0);
   });
 });

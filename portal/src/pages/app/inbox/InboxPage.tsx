@@ -7,6 +7,7 @@ import { agents as agentsApi, isApiError, numbers as numbersApi, type Conversati
 import { useSession } from '../../../auth/session';
 import { EmptyState } from '../../../components/EmptyState';
 import { Icon } from '../../../components/Icon';
+import { LiveIndicator } from '../../../components/LiveIndicator';
 import { LoadError } from '../../../components/LoadError';
 import { Spinner } from '../../../components/Spinner';
 import { useDocumentTitle } from '../../../lib/useDocumentTitle';
@@ -56,7 +57,10 @@ export function InboxPage() {
     <div className={`inbox${conversationId ? ' inbox-has-selection' : ''}`}>
       <section className="inbox-list-pane" aria-label={t('inbox.listLabel')}>
         <div className="inbox-list-header">
-          <h1 className="inbox-title">{t('inbox.title')}</h1>
+          <div className="inbox-title-row">
+            <h1 className="inbox-title">{t('inbox.title')}</h1>
+            <LiveIndicator />
+          </div>
           {several && (
             <select
               className="input select input-sm inbox-number-filter"

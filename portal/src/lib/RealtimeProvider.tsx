@@ -1,0 +1,62 @@
+// Connects the signed-in app to the server's realtime socket and makes every `useLive` below it
+// event-driven (see live.tsx). Mounted by RequireAuth, so it lives exactly as long as a session;
+// a different business (membership) starts over with a new socket and no cursor.
+import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { api, isApiError } from '../api';
+import { LiveProvider, createRealtimeSource, type RealtimeSourceOptions } from './live';
+import { createRealtimeClient, type RealtimeClient, type RealtimeStatus } from './realtime';
+
+const RealtimeStatusContext = createContext<RealtimeStatus | null>(null);
+
+/** The socket's state, or null outside a RealtimeProvider (then pages poll). */
+export function useRealtimeStatus(): RealtimeStatus | null {
+  return useContext(RealtimeStatusContext);
+}
+
+/** The realtime client of the shared API client's session. */
+export function createAppRealtimeClient(): RealtimeClient {
+  return createRealtimeClient({
+    getToken: () => api.getAccessToken(),
+    // The API client's refresh is shared with concurrent calls and serialized across tabs.
+    refreshToken: async () => {
+      try {
+        return (await api.refresh()).access_token;
+      } catch (e) {
+        if (isApiError(e) && (e.status === 401 || e.status === 403)) return null;
+        throw e;
+      }
+    },
+  });
+}
+
+export function RealtimeProvider({
+  children,
+  sessionKey,
+  enabled = true,
+  client: given,
+  options,
+}: {
+  children: ReactNode;
+  /** False when the server would refuse the socket (no conversation permission): pages poll. */
+  enabled?: boolean;
+  /** Changes when the person or business changes (the membership id). */
+  sessionKey?: string;
+  client?: RealtimeClient;
+  options?: RealtimeSourceOptions;
+}) {
+  const [client] = useState(() => given ?? createAppRealtimeClient());
+  const [source] = useState(() => createRealtimeSource(client, options));
+  const status = useSyncExternalStore(client.onStatus, () => client.status);
+
+  useEffect(() => {
+    if (!enabled) return;
+    client.start();
+    return () => client.stop({ forgetCursor: true });
+  }, [client, sessionKey, enabled]);
+
+  return (
+    <LiveProvider source={source}>
+      <RealtimeStatusContext.Provider value={status}>{children}</RealtimeStatusContext.Provider>
+    </LiveProvider>
+  );
+}
