@@ -754,6 +754,7 @@ async fn claiming_assigning_and_resolving() {
             || (sa == StatusCode::CONFLICT && sl == StatusCode::OK),
         "{sa} {sl}"
     );
+    let winner = if sa == StatusCode::OK { &ana } else { &luis };
     let loser = if sa == StatusCode::CONFLICT { a } else { l };
     let body: Value = loser.json().await.unwrap();
     assert_eq!(body["error"]["code"], "already_assigned");
@@ -763,10 +764,11 @@ async fn claiming_assigning_and_resolving() {
             .unwrap()
             .contains("Member Person")
     );
-    // An agent cannot hand it to someone else; the owner can; the assignee must be a member.
+    // An agent cannot hand it to someone else (the winner: the loser no longer sees it); the
+    // owner can; the assignee must be a member.
     let res = patch_conv(
         &app,
-        &ana,
+        winner,
         &conv,
         json!({"assignee_id": owner.membership_id}),
     )
