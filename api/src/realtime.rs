@@ -21,7 +21,7 @@ use uuid::Uuid;
 use chorus_tenants::db::{Store, TenantTx};
 use chorus_tenants::ids::TenantId;
 use chorus_tenants::permissions::Permission;
-use chorus_tenants::realtime::{self, Event};
+use chorus_tenants::realtime::{self, Audience, Event};
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -32,6 +32,8 @@ const QUEUE: usize = 256;
 const REPLAY_LIMIT: i64 = 500;
 const PING_EVERY: Duration = Duration::from_secs(20);
 const PONG_TIMEOUT: Duration = Duration::from_secs(60);
+/// Input activity is recorded at most this often per socket.
+const ACTIVE_EVERY: Duration = Duration::from_secs(30);
 
 /// What a socket is sent.
 #[derive(Debug, Clone, Serialize)]
@@ -43,8 +45,10 @@ pub enum Frame {
     Event {
         cursor: String,
         kind: String,
-        conversation_id: Uuid,
+        conversation_id: Option<Uuid>,
         message_id: Option<Uuid>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        data: Option<serde_json::Value>,
     },
     Resync,
 }
@@ -62,14 +66,14 @@ impl Frame {
             kind: e.kind.clone(),
             conversation_id: e.conversation_id,
             message_id: e.message_id,
+            data: e.data.clone(),
         }
     }
 }
 
 struct Subscriber {
     id: u64,
-    membership: Uuid,
-    read_all: bool,
+    audience: Audience,
     tx: mpsc::Sender<Frame>,
 }
 
@@ -81,20 +85,13 @@ pub struct Hub {
 }
 
 impl Hub {
-    fn subscribe(
-        &self,
-        tenant: TenantId,
-        membership: Uuid,
-        read_all: bool,
-    ) -> (u64, mpsc::Receiver<Frame>) {
+    fn subscribe(&self, tenant: TenantId, audience: Audience) -> (u64, mpsc::Receiver<Frame>) {
         let (tx, rx) = mpsc::channel(QUEUE);
         let id = self.next.fetch_add(1, Ordering::Relaxed);
-        self.lock().entry(tenant).or_default().push(Subscriber {
-            id,
-            membership,
-            read_all,
-            tx,
-        });
+        self.lock()
+            .entry(tenant)
+            .or_default()
+            .push(Subscriber { id, audience, tx });
         metrics::gauge!("chorus_realtime_sockets").increment(1.0);
         (id, rx)
     }
@@ -130,7 +127,7 @@ impl Hub {
             };
             let frame = Frame::of(e);
             subs.retain(|s| {
-                if !s.read_all && !e.visible_to_assigned_reader(s.membership) {
+                if !e.visible_to(&s.audience) {
                     return true;
                 }
                 match s.tx.try_send(frame.clone()) {
@@ -256,6 +253,17 @@ pub async fn socket(
     };
     let read_all = actor.permissions.contains(Permission::ConversationsReadAll);
     let membership = actor.membership_id.0;
+    let teams = state
+        .store
+        .tenant(tenant, async |tx: &mut TenantTx| {
+            chorus_tenants::people::teams::of_member(tx, membership).await
+        })
+        .await?;
+    let audience = Audience {
+        membership,
+        read_all,
+        teams,
+    };
     let (response, mut session, mut incoming) = actix_ws::handle(&req, body).map_err(|_| {
         ApiError::new(
             actix_web::http::StatusCode::BAD_REQUEST,
@@ -265,10 +273,10 @@ pub async fn socket(
     })?;
     // Subscribe before reading the horizon and replaying, so nothing falls in between.
     let hub = state.hub.clone();
-    let (id, mut rx) = hub.subscribe(tenant, membership, read_all);
+    let (id, mut rx) = hub.subscribe(tenant, audience.clone());
     let store = state.store.clone();
     actix_web::rt::spawn(async move {
-        let visible = |e: &Event| read_all || e.visible_to_assigned_reader(membership);
+        let visible = |e: &Event| e.visible_to(&audience);
         let send = async |session: &mut actix_ws::Session, frame: &Frame| {
             let text = serde_json::to_string(frame).unwrap_or_default();
             session.text(text).await.is_ok()
@@ -291,6 +299,22 @@ pub async fn socket(
                 }
             }
         }
+        // Presence: this socket keeps its member online; `{"type":"active"}` frames from the
+        // client (input activity, at most every 30 s) keep them from going away.
+        let beat = async |active: bool| {
+            let r = store
+                .tenant(tenant, async |tx: &mut TenantTx| {
+                    chorus_tenants::presence::heartbeat(tx, membership, active).await
+                })
+                .await;
+            if let Err(e) = r {
+                tracing::debug!(error = %e, "realtime: presence heartbeat failed");
+            }
+        };
+        if ok {
+            beat(true).await;
+        }
+        let mut last_active = std::time::Instant::now();
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.tick().await;
         let mut last_seen = std::time::Instant::now();
@@ -310,6 +334,13 @@ pub async fn socket(
                         ok = session.pong(&p).await.is_ok();
                     }
                     Some(Ok(actix_ws::Message::Close(_))) | None | Some(Err(_)) => ok = false,
+                    Some(Ok(actix_ws::Message::Text(text))) => {
+                        last_seen = std::time::Instant::now();
+                        if text.contains("\"active\"") && last_active.elapsed() > ACTIVE_EVERY {
+                            last_active = std::time::Instant::now();
+                            beat(true).await;
+                        }
+                    }
                     Some(Ok(_)) => last_seen = std::time::Instant::now(),
                 },
                 _ = ping.tick() => {
@@ -317,6 +348,7 @@ pub async fn socket(
                         ok = false;
                     } else {
                         ok = session.ping(b"").await.is_ok();
+                        beat(false).await;
                     }
                 }
             }

@@ -189,10 +189,13 @@ async fn sockets_only_carry_what_the_person_may_see() {
         .is_none(),
         "someone else's conversation stays out of the agent's socket"
     );
+    // (Its own member's presence is its business's news; nothing about Alpha arrives.)
     assert!(
-        next_frame(&mut other_socket, Duration::from_millis(500))
-            .await
-            .is_none(),
+        wait_for(&mut other_socket, Duration::from_millis(500), |f| f["kind"]
+            != "presence"
+            || f["data"]["membership_id"] != other.membership_id.as_str())
+        .await
+        .is_none(),
         "another business hears nothing"
     );
 }
@@ -251,4 +254,97 @@ async fn bad_tokens_and_cursors_never_upgrade() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn typing_viewers_presence_and_notifications_reach_the_right_sockets() {
+    let app = spawn_app().await;
+    let owner = app.signup_owner("Alpha", &email("owner")).await;
+    let ana = app.add_member(&owner, &email("ana"), "agent").await;
+    let luis = app.add_member(&owner, &email("luis"), "agent").await;
+    customer_writes(&app, &owner, "34600555111", "hola").await;
+    let conv = conversation_of(&app, &owner).await;
+    let (mut owner_socket, _) = connect(&app.address, &owner.access_token, None).await;
+    let (mut luis_socket, _) = connect(&app.address, &luis.access_token, None).await;
+    // Luis came online: the owner is told.
+    let presence = wait_for(&mut owner_socket, Duration::from_secs(5), |f| {
+        f["kind"] == "presence" && f["data"]["membership_id"] == luis.membership_id.as_str()
+    })
+    .await
+    .expect("presence frame");
+    assert_eq!(presence["data"]["status"], "online");
+    assert!(presence["conversation_id"].is_null());
+    let agents: Value = app
+        .get("/api/v1/agents", &owner.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let luis_row = agents["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == luis.membership_id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(luis_row["presence"], "online");
+
+    // Ana opens the conversation and starts typing: Luis sees both, with her name.
+    let post = |s: &Session, path: String| {
+        let app = &app;
+        let token = s.access_token.clone();
+        async move {
+            app.client
+                .post(app.url(&path))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = post(&ana, format!("/api/v1/conversations/{conv}/viewing")).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let viewers = wait_for(&mut luis_socket, Duration::from_secs(5), |f| {
+        f["kind"] == "viewers"
+    })
+    .await
+    .expect("viewers frame");
+    assert_eq!(viewers["conversation_id"], conv.as_str());
+    assert_eq!(
+        viewers["data"]["viewers"][0]["membership_id"],
+        ana.membership_id.as_str()
+    );
+    let res = post(&ana, format!("/api/v1/conversations/{conv}/typing")).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let typing = wait_for(&mut luis_socket, Duration::from_secs(5), |f| {
+        f["kind"] == "typing"
+    })
+    .await
+    .expect("typing frame");
+    assert_eq!(typing["data"]["typing"], true);
+    assert_eq!(typing["data"]["membership_id"], ana.membership_id.as_str());
+
+    // A mention of Luis reaches Luis's socket only.
+    let res = app
+        .post(
+            &format!("/api/v1/conversations/{conv}/notes"),
+            Some(&ana.access_token),
+            json!({"body": "@Luis look", "mentions": [{"type": "agent", "id": luis.membership_id}]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let n = wait_for(&mut luis_socket, Duration::from_secs(5), |f| {
+        f["kind"] == "notification.created"
+    })
+    .await
+    .expect("notification frame");
+    assert_eq!(n["data"]["kind"], "mention");
+    let leaked = wait_for(&mut owner_socket, Duration::from_millis(800), |f| {
+        f["kind"] == "notification.created"
+    })
+    .await;
+    assert!(
+        leaked.is_none(),
+        "another member's notification leaked: {leaked:?}"
+    );
 }

@@ -119,6 +119,143 @@ fn endpoints() -> Vec<Endpoint> {
             true,
             S::NO_CONTENT,
         ),
+        // The team inbox.
+        ep(
+            Method::GET,
+            "/api/v1/mentionables",
+            None,
+            None,
+            false,
+            S::OK,
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/conversations/{conversation}/notes",
+            Some(r#"{"body": "Internal hello", "mentions": [{"type": "team", "id": "{team}"}]}"#),
+            Some(r#"{"body": 5}"#),
+            false,
+            S::CREATED,
+        ),
+        ep(
+            Method::PUT,
+            "/api/v1/conversations/{conversation}/tags",
+            Some(r#"{"tag_ids": ["{tag}"]}"#),
+            Some(r#"{"tag_ids": "{tag}"}"#),
+            false,
+            S::OK,
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/conversations/{conversation}/viewing",
+            None,
+            None,
+            false,
+            S::NO_CONTENT,
+        ),
+        ep(
+            Method::DELETE,
+            "/api/v1/conversations/{conversation}/viewing",
+            None,
+            None,
+            false,
+            S::NO_CONTENT,
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/conversations/{conversation}/typing",
+            None,
+            None,
+            false,
+            S::NO_CONTENT,
+        ),
+        ep(
+            Method::DELETE,
+            "/api/v1/conversations/{conversation}/typing",
+            None,
+            None,
+            false,
+            S::NO_CONTENT,
+        ),
+        ep(
+            Method::GET,
+            "/api/v1/contacts/{contact}",
+            None,
+            None,
+            false,
+            S::OK,
+        ),
+        ep(
+            Method::PUT,
+            "/api/v1/contacts/{contact}/tags",
+            Some(r#"{"tag_ids": ["{tag}"]}"#),
+            Some(r#"{"tag_ids": [1]}"#),
+            false,
+            S::OK,
+        ),
+        ep(
+            Method::PATCH,
+            "/api/v1/conversations/{conversation}",
+            Some(r#"{"priority": "high", "team_id": "{team}", "note": "billing question"}"#),
+            Some(r#"{"priority": 3}"#),
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::GET,
+            "/api/v1/canned-responses",
+            None,
+            None,
+            false,
+            S::OK,
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/canned-responses",
+            Some(r#"{"shortcut": "contract", "body": "Hello {{contact.name}}", "shared": true}"#),
+            Some(r#"{"shortcut": 5, "body": "Hello", "shared": true}"#),
+            true,
+            S::CREATED,
+        ),
+        ep(
+            Method::PATCH,
+            "/api/v1/canned-responses/{canned}",
+            Some(r#"{"body": "Changed reply"}"#),
+            Some(r#"{"body": ["x"]}"#),
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::DELETE,
+            "/api/v1/canned-responses/{canned}",
+            None,
+            None,
+            true,
+            S::NO_CONTENT,
+        ),
+        ep(
+            Method::GET,
+            "/api/v1/notifications",
+            None,
+            None,
+            false,
+            S::OK,
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/notifications/read-all",
+            None,
+            None,
+            false,
+            S::NO_CONTENT,
+        ),
+        ep(
+            Method::PUT,
+            "/api/v1/me/presence",
+            Some(r#"{"availability": "away"}"#),
+            Some(r#"{"availability": 1}"#),
+            false,
+            S::OK,
+        ),
         ep(Method::GET, "/api/v1/teams", None, None, false, S::OK),
         ep(
             Method::POST,
@@ -239,6 +376,33 @@ async fn world() -> World {
         let team = create_team(&app, owner, "Existing team", &[&owner.membership_id]).await;
         let role = create_role(&app, owner, "Existing role", &["notes:write"]).await;
         let inv = invite(&app, owner, &email("pending"), &agent_role, &[]).await;
+        // A conversation (the customer writes to the sandbox number) and a shared reply.
+        let res = app
+            .post(
+                "/api/v1/sandbox/messages",
+                Some(&owner.access_token),
+                json!({"from": "34600999888", "name": "Carla", "text": "hola"}),
+            )
+            .await;
+        expect(res, StatusCode::OK, "customer writes").await;
+        let convs = list(&app, owner, "/api/v1/conversations").await;
+        let canned = expect(
+            app.post(
+                "/api/v1/canned-responses",
+                Some(&owner.access_token),
+                json!({"shortcut": "existing", "body": "Thanks!", "shared": true}),
+            )
+            .await,
+            StatusCode::CREATED,
+            "canned",
+        )
+        .await;
+        ids.insert("conversation", convs[0]["id"].as_str().unwrap().to_owned());
+        ids.insert(
+            "contact",
+            convs[0]["contact"]["id"].as_str().unwrap().to_owned(),
+        );
+        ids.insert("canned", canned["id"].as_str().unwrap().to_owned());
         ids.insert("tag", tag["id"].as_str().unwrap().to_owned());
         ids.insert("team", team["id"].as_str().unwrap().to_owned());
         ids.insert("role", role["id"].as_str().unwrap().to_owned());

@@ -58,3 +58,15 @@ pub async fn current(tx: &mut TenantTx) -> Result<Business> {
         created_at,
     })
 }
+
+/// The business's IANA time zone (UTC if what is stored is not one).
+pub async fn time_zone(tx: &mut TenantTx) -> Result<chrono_tz::Tz> {
+    let name: Option<String> = tenants::table
+        .select(tenants::time_zone)
+        .first(tx.pg())
+        .await
+        .optional()?;
+    Ok(name
+        .and_then(|n| n.parse::<chrono_tz::Tz>().ok())
+        .unwrap_or(chrono_tz::UTC))
+}

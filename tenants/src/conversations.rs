@@ -14,7 +14,7 @@ use crate::db::TenantTx;
 use crate::error::{Error, Result};
 use crate::people::Actor;
 use crate::permissions::Permission;
-use crate::schema::{contacts, conversations as c};
+use crate::schema::{contacts, conversations as c, teams};
 
 pub const SERVICE_WINDOW_HOURS: i64 = 24;
 pub const FREE_ENTRY_POINT_HOURS: i64 = 72;
@@ -26,11 +26,21 @@ pub struct ContactRef {
     pub name: Option<String>,
 }
 
+/// A tag as it appears on a conversation or contact.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct TagRef {
+    pub id: Uuid,
+    pub name: String,
+    /// `#rrggbb`
+    pub colour: String,
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Conversation {
     pub id: Uuid,
     pub number_id: Uuid,
     pub contact: ContactRef,
+    /// open, pending, snoozed or resolved
     pub status: String,
     pub assignee_id: Option<Uuid>,
     pub last_message_at: DateTime<Utc>,
@@ -45,27 +55,48 @@ pub struct Conversation {
     /// Inbound messages since an agent last opened the conversation.
     pub unread_count: i32,
     pub assignee_name: Option<String>,
+    pub team_id: Option<Uuid>,
+    pub team_name: Option<String>,
+    /// none, low, medium, high or urgent
+    pub priority: String,
+    /// When a snoozed conversation wakes up.
+    pub snoozed_until: Option<DateTime<Utc>>,
+    /// The oldest customer message not answered yet (none once we replied).
+    pub waiting_since: Option<DateTime<Utc>>,
+    pub tags: Vec<TagRef>,
+    /// Other members who have it open now (filled in on the single-conversation read).
+    pub viewers: Vec<crate::presence::Viewer>,
 }
 
 type Row = (
-    Uuid,
-    Uuid,
-    Uuid,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<Uuid>,
-    DateTime<Utc>,
-    Option<String>,
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
-    Option<serde_json::Value>,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-    i32,
+    (
+        Uuid,
+        Uuid,
+        Uuid,
+        Option<String>,
+        Option<String>,
+        String,
+        Option<Uuid>,
+        DateTime<Utc>,
+        Option<String>,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+        Option<serde_json::Value>,
+        DateTime<Utc>,
+        Option<DateTime<Utc>>,
+        i32,
+    ),
+    (
+        Option<Uuid>,
+        Option<String>,
+        String,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+    ),
 );
 
-fn to_conversation(r: Row) -> Conversation {
+fn to_conversation(row: Row) -> Conversation {
+    let (r, x) = row;
     let now = Utc::now();
     Conversation {
         id: r.0,
@@ -87,7 +118,46 @@ fn to_conversation(r: Row) -> Conversation {
         resolved_at: r.13,
         unread_count: r.14,
         assignee_name: None,
+        team_id: x.0,
+        team_name: x.1,
+        priority: x.2,
+        snoozed_until: x.3,
+        waiting_since: x.4,
+        tags: Vec::new(),
+        viewers: Vec::new(),
     }
+}
+
+/// The select list of a conversation row (with its contact and team).
+macro_rules! conversation_columns {
+    () => {
+        (
+            (
+                c::id,
+                c::number_id,
+                contacts::id,
+                contacts::wa_id,
+                contacts::profile_name,
+                c::status,
+                c::assignee_id,
+                c::last_message_at,
+                c::last_message_preview,
+                c::last_inbound_at,
+                c::window_expires_at,
+                c::referral,
+                c::opened_at,
+                c::resolved_at,
+                c::unread_count,
+            ),
+            (
+                c::team_id,
+                teams::name.nullable(),
+                c::priority,
+                c::snoozed_until,
+                c::waiting_since,
+            ),
+        )
+    };
 }
 
 /// Display names of members of this business.
@@ -108,13 +178,39 @@ pub(crate) async fn member_names(
     Ok(rows.into_iter().collect())
 }
 
-async fn name_assignees(tx: &mut TenantTx, items: &mut [Conversation]) -> Result<()> {
+/// Assignee names and tags of loaded conversations (two queries for a whole page).
+async fn complete(tx: &mut TenantTx, items: &mut [Conversation]) -> Result<()> {
+    use crate::schema::{conversation_tags as ct, tags};
     let mut ids: Vec<Uuid> = items.iter().filter_map(|c| c.assignee_id).collect();
     ids.sort();
     ids.dedup();
     let names = member_names(tx, &ids).await?;
+    let conv_ids: Vec<Uuid> = items.iter().map(|c| c.id).collect();
+    let tag_rows: Vec<(Uuid, Uuid, String, String)> = if conv_ids.is_empty() {
+        Vec::new()
+    } else {
+        ct::table
+            .inner_join(
+                tags::table.on(tags::tenant_id
+                    .eq(ct::tenant_id)
+                    .and(tags::id.eq(ct::tag_id))),
+            )
+            .filter(ct::conversation_id.eq_any(&conv_ids))
+            .order(tags::name)
+            .select((ct::conversation_id, tags::id, tags::name, tags::colour))
+            .load(tx.pg())
+            .await?
+    };
+    let mut by_conv: std::collections::HashMap<Uuid, Vec<TagRef>> = Default::default();
+    for (conv, id, name, colour) in tag_rows {
+        by_conv
+            .entry(conv)
+            .or_default()
+            .push(TagRef { id, name, colour });
+    }
     for c in items {
         c.assignee_name = c.assignee_id.and_then(|a| names.get(&a).cloned());
+        c.tags = by_conv.remove(&c.id).unwrap_or_default();
     }
     Ok(())
 }
@@ -125,6 +221,20 @@ pub struct ListFilter {
     /// open, pending, snoozed, resolved; all unresolved when absent.
     pub status: Option<String>,
     pub number_id: Option<Uuid>,
+    /// me (assigned to the caller), unassigned, or all (default: all the caller may see).
+    pub assignee: Option<String>,
+    pub team_id: Option<Uuid>,
+    pub tag_id: Option<Uuid>,
+    /// none, low, medium, high, urgent
+    pub priority: Option<String>,
+    /// `closing`: the 24-hour window closes within the hour.
+    pub window: Option<String>,
+    /// `activity` (newest activity first, the default) or `waiting` (conversations awaiting our
+    /// reply, longest waiting first).
+    pub sort: Option<String>,
+    /// Words said in the conversation (English and Spanish full-text search), or the contact's
+    /// name or number.
+    pub q: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<i64>,
 }
@@ -135,26 +245,71 @@ pub struct ConversationPage {
     pub next_cursor: Option<String>,
 }
 
-fn require_read(actor: &Actor) -> Result<bool> {
+/// What conversations the actor may read: every one, or (read_assigned) their own plus the
+/// unassigned ones of no team or of one of their teams.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    All,
+    Assigned { me: Uuid, teams: Vec<Uuid> },
+}
+
+impl Scope {
+    pub fn allows(&self, assignee: Option<Uuid>, team: Option<Uuid>) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Assigned { me, teams } => match assignee {
+                Some(a) => a == *me,
+                None => team.is_none_or(|t| teams.contains(&t)),
+            },
+        }
+    }
+}
+
+pub async fn scope(tx: &mut TenantTx, actor: &Actor) -> Result<Scope> {
     actor.require_any(&[
         Permission::ConversationsReadAll,
         Permission::ConversationsReadAssigned,
     ])?;
-    Ok(actor.permissions.contains(Permission::ConversationsReadAll))
+    if actor.permissions.contains(Permission::ConversationsReadAll) {
+        return Ok(Scope::All);
+    }
+    Ok(Scope::Assigned {
+        me: actor.membership_id.0,
+        teams: crate::people::teams::of_member(tx, actor.membership_id.0).await?,
+    })
 }
 
-/// Most recent activity first. Agents who may read only assigned conversations see theirs and
-/// the unassigned ones.
+const PRIORITIES: [&str; 5] = ["none", "low", "medium", "high", "urgent"];
+
+fn check_priority(p: &str) -> Result<String> {
+    if PRIORITIES.contains(&p) {
+        Ok(p.to_owned())
+    } else {
+        Err(Error::invalid(
+            "priority",
+            "priority is one of none, low, medium, high, urgent",
+        ))
+    }
+}
+
+/// Most recent activity first (or longest waiting first). Agents who may read only assigned
+/// conversations see theirs and their teams' unassigned ones.
 pub async fn list(
     tx: &mut TenantTx,
     actor: &Actor,
     filter: &ListFilter,
 ) -> Result<ConversationPage> {
-    let all = require_read(actor)?;
+    use diesel::sql_types::{Bool, Text as SqlText};
+    let scope = scope(tx, actor).await?;
     let limit = filter.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(Error::invalid("limit", "limit must be between 1 and 200"));
     }
+    let waiting = match filter.sort.as_deref() {
+        None | Some("") | Some("activity") => false,
+        Some("waiting") => true,
+        Some(_) => return Err(Error::invalid("sort", "sort is activity or waiting")),
+    };
     let after = match filter.cursor.as_deref() {
         None | Some("") => None,
         Some(cur) => Some(
@@ -168,26 +323,20 @@ pub async fn list(
                 .eq(c::tenant_id)
                 .and(contacts::id.eq(c::contact_id))),
         )
-        .select((
-            c::id,
-            c::number_id,
-            contacts::id,
-            contacts::wa_id,
-            contacts::profile_name,
-            c::status,
-            c::assignee_id,
-            c::last_message_at,
-            c::last_message_preview,
-            c::last_inbound_at,
-            c::window_expires_at,
-            c::referral,
-            c::opened_at,
-            c::resolved_at,
-            c::unread_count,
-        ))
-        .order((c::last_message_at.desc(), c::id.desc()))
+        .left_join(
+            teams::table.on(teams::tenant_id
+                .eq(c::tenant_id)
+                .and(teams::id.nullable().eq(c::team_id))),
+        )
+        .select(conversation_columns!())
         .limit(limit + 1)
         .into_boxed();
+    q = if waiting {
+        q.filter(c::waiting_since.is_not_null())
+            .order((c::waiting_since.asc(), c::id.asc()))
+    } else {
+        q.order((c::last_message_at.desc(), c::id.desc()))
+    };
     match filter.status.as_deref() {
         None | Some("") => q = q.filter(c::status.ne("resolved")),
         Some(s @ ("open" | "pending" | "snoozed" | "resolved")) => {
@@ -203,40 +352,123 @@ pub async fn list(
     if let Some(nid) = filter.number_id {
         q = q.filter(c::number_id.eq(nid));
     }
-    if !all {
+    match filter.assignee.as_deref() {
+        None | Some("") | Some("all") => {}
+        Some("me") => q = q.filter(c::assignee_id.eq(actor.membership_id.0)),
+        Some("unassigned") => q = q.filter(c::assignee_id.is_null()),
+        Some(_) => {
+            return Err(Error::invalid(
+                "assignee",
+                "assignee is one of me, unassigned, all",
+            ));
+        }
+    }
+    if let Some(team) = filter.team_id {
+        q = q.filter(c::team_id.eq(team));
+    }
+    if let Some(tag) = filter.tag_id {
+        use crate::schema::conversation_tags as ct;
         q = q.filter(
-            c::assignee_id
-                .eq(actor.membership_id.0)
-                .or(c::assignee_id.is_null()),
+            c::id.eq_any(
+                ct::table
+                    .filter(ct::tag_id.eq(tag))
+                    .select(ct::conversation_id),
+            ),
+        );
+    }
+    if let Some(p) = filter.priority.as_deref().filter(|p| !p.is_empty()) {
+        q = q.filter(c::priority.eq(check_priority(p)?));
+    }
+    match filter.window.as_deref() {
+        None | Some("") => {}
+        Some("closing") => {
+            let now = Utc::now();
+            q = q
+                .filter(c::window_expires_at.gt(now))
+                .filter(c::window_expires_at.le(now + Duration::hours(1)));
+        }
+        Some(_) => return Err(Error::invalid("window", "window is closing")),
+    }
+    if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if text.chars().count() > 200 {
+            return Err(Error::invalid("q", "Search for at most 200 characters."));
+        }
+        let like = format!(
+            "%{}%",
+            text.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        q = q.filter(
+            diesel::dsl::sql::<Bool>("(contacts.profile_name ILIKE ")
+                .bind::<SqlText, _>(like)
+                .sql(" OR (")
+                .bind::<SqlText, _>(digits.clone())
+                .sql(" <> '' AND contacts.wa_id LIKE '%' || ")
+                .bind::<SqlText, _>(digits)
+                .sql(" || '%') OR conversations.id IN (SELECT m.conversation_id FROM messages m WHERE m.tenant_id = conversations.tenant_id AND (to_tsvector('english', coalesce(m.body, '')) || to_tsvector('spanish', coalesce(m.body, ''))) @@ (websearch_to_tsquery('english', ")
+                .bind::<SqlText, _>(text.to_owned())
+                .sql(") || websearch_to_tsquery('spanish', ")
+                .bind::<SqlText, _>(text.to_owned())
+                .sql("))))"),
+        );
+    }
+    if let Scope::Assigned {
+        me,
+        teams: my_teams,
+    } = &scope
+    {
+        q = q.filter(
+            c::assignee_id.eq(*me).or(c::assignee_id
+                .is_null()
+                .and(c::team_id.is_null().or(c::team_id.eq_any(my_teams.clone())))),
         );
     }
     if let Some((at, id)) = after {
-        q = q.filter(
-            c::last_message_at
-                .lt(at)
-                .or(c::last_message_at.eq(at).and(c::id.lt(id))),
-        );
+        q = if waiting {
+            q.filter(
+                c::waiting_since
+                    .gt(at)
+                    .or(c::waiting_since.eq(at).and(c::id.gt(id))),
+            )
+        } else {
+            q.filter(
+                c::last_message_at
+                    .lt(at)
+                    .or(c::last_message_at.eq(at).and(c::id.lt(id))),
+            )
+        };
     }
     let mut rows: Vec<Row> = q.load(tx.pg()).await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = if more {
-        rows.last().map(|r| encode_cursor(r.7, r.0))
+        rows.last().map(|r| {
+            let at = if waiting {
+                r.1.4.unwrap_or(r.0.7)
+            } else {
+                r.0.7
+            };
+            encode_cursor(at, r.0.0)
+        })
     } else {
         None
     };
     let mut items: Vec<Conversation> = rows.into_iter().map(to_conversation).collect();
-    name_assignees(tx, &mut items).await?;
+    complete(tx, &mut items).await?;
     Ok(ConversationPage { items, next_cursor })
 }
 
+/// One conversation the actor may see, with who else is viewing it.
 pub async fn get(tx: &mut TenantTx, actor: &Actor, id: Uuid) -> Result<Conversation> {
-    let all = require_read(actor)?;
-    let conv = fetch(tx, id).await?;
-    if !all && conv.assignee_id.is_some_and(|a| a != actor.membership_id.0) {
+    let scope = scope(tx, actor).await?;
+    let mut conv = fetch(tx, id).await?;
+    if !scope.allows(conv.assignee_id, conv.team_id) {
         // Someone else's conversation is, for this agent, not there at all.
         return Err(Error::NotFound("conversation"));
     }
+    conv.viewers = crate::presence::viewers(tx, id, Some(actor.membership_id.0)).await?;
     Ok(conv)
 }
 
@@ -254,38 +486,27 @@ pub async fn number_of(tx: &mut TenantTx, id: Uuid) -> Result<(Uuid, String)> {
 }
 
 /// A conversation of this business, whoever may see it.
-async fn fetch(tx: &mut TenantTx, id: Uuid) -> Result<Conversation> {
+pub(crate) async fn fetch(tx: &mut TenantTx, id: Uuid) -> Result<Conversation> {
     let row: Option<Row> = c::table
         .inner_join(
             contacts::table.on(contacts::tenant_id
                 .eq(c::tenant_id)
                 .and(contacts::id.eq(c::contact_id))),
         )
+        .left_join(
+            teams::table.on(teams::tenant_id
+                .eq(c::tenant_id)
+                .and(teams::id.nullable().eq(c::team_id))),
+        )
         .filter(c::id.eq(id))
-        .select((
-            c::id,
-            c::number_id,
-            contacts::id,
-            contacts::wa_id,
-            contacts::profile_name,
-            c::status,
-            c::assignee_id,
-            c::last_message_at,
-            c::last_message_preview,
-            c::last_inbound_at,
-            c::window_expires_at,
-            c::referral,
-            c::opened_at,
-            c::resolved_at,
-            c::unread_count,
-        ))
+        .select(conversation_columns!())
         .first(tx.pg())
         .await
         .optional()?;
     let mut conv = [row
         .map(to_conversation)
         .ok_or(Error::NotFound("conversation"))?];
-    name_assignees(tx, &mut conv).await?;
+    complete(tx, &mut conv).await?;
     let [conv] = conv;
     Ok(conv)
 }
@@ -322,15 +543,25 @@ pub fn window_after(at: DateTime<Utc>, from_ad: bool) -> DateTime<Utc> {
 }
 
 /// A change to a conversation's workflow state.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConversationChanges {
-    /// open, pending or resolved.
+    /// open, pending, snoozed (with `snoozed_until`) or resolved.
     pub status: Option<String>,
+    /// When a snoozed conversation opens again (a future time).
+    pub snoozed_until: Option<DateTime<Utc>>,
     /// Who handles it; `null` returns it to the queue. Absent: unchanged.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub assignee_id: Option<Option<Uuid>>,
+    /// The team it belongs to (a transfer); `null` for none. Absent: unchanged.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub team_id: Option<Option<Uuid>>,
+    /// none, low, medium, high or urgent.
+    pub priority: Option<String>,
+    /// Why (kept with the assignment or transfer in the timeline).
+    pub note: Option<String>,
 }
 
 fn double_option<'de, D: serde::Deserializer<'de>>(
@@ -339,27 +570,70 @@ fn double_option<'de, D: serde::Deserializer<'de>>(
     Option::<Uuid>::deserialize(d).map(Some)
 }
 
-/// Change status and/or assignee. Taking an unassigned conversation for oneself needs
-/// `conversations:reply` and is one conditional update: of two agents claiming at once exactly
-/// one wins and the other gets 409 naming the winner. Assigning someone else, or taking a
-/// conversation from someone, needs `conversations:assign`.
+/// The job that wakes a snoozed conversation at its time.
+pub const WAKE_SNOOZED: &str = "wake_snoozed";
+
+/// Change status, assignee, team and/or priority. Taking an unassigned conversation for oneself
+/// needs `conversations:reply` and is one conditional update: of two agents claiming at once
+/// exactly one wins and the other gets 409 naming the winner. Assigning someone else, taking a
+/// conversation from someone, or moving it to a team needs `conversations:assign`. Each change
+/// is written to the timeline.
 pub async fn update(
     tx: &mut TenantTx,
     actor: &Actor,
     id: Uuid,
     changes: ConversationChanges,
 ) -> Result<Conversation> {
+    use crate::activity::{self, Activity};
     use crate::schema::{memberships, users};
     let claiming = changes.assignee_id == Some(Some(actor.membership_id.0));
-    if claiming {
+    let before = if claiming {
         // A claim race: the loser must hear who won (409), even though an agent who reads only
         // their own conversations can no longer see it. Same business only, by the door.
-        require_read(actor)?;
-        fetch(tx, id).await?;
+        scope(tx, actor).await?;
+        fetch(tx, id).await?
     } else {
-        get(tx, actor, id).await?;
-    }
+        get(tx, actor, id).await?
+    };
+    let note = match changes.note.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(n) if n.chars().count() > 500 => {
+            return Err(Error::invalid("note", "A note has at most 500 characters."));
+        }
+        Some(n) => Some(n.to_owned()),
+    };
     let now = Utc::now();
+    if let Some(team) = changes.team_id {
+        actor.require(Permission::ConversationsAssign)?;
+        let team_name = match team {
+            Some(t) => Some(
+                teams::table
+                    .filter(teams::id.eq(t))
+                    .select(teams::name)
+                    .first::<String>(tx.pg())
+                    .await
+                    .optional()?
+                    .ok_or_else(|| Error::invalid("team_id", "There is no such team."))?,
+            ),
+            None => None,
+        };
+        if team != before.team_id {
+            diesel::update(c::table.filter(c::id.eq(id)))
+                .set((c::team_id.eq(team), c::updated_at.eq(now)))
+                .execute(tx.pg())
+                .await?;
+            activity::record(
+                tx,
+                id,
+                Some(actor),
+                Activity::Transferred {
+                    team: team_name,
+                    note: note.clone(),
+                },
+            )
+            .await?;
+        }
+    }
     if let Some(assignee) = changes.assignee_id {
         let taking_for_self = assignee == Some(actor.membership_id.0);
         if taking_for_self && !actor.permissions.contains(Permission::ConversationsAssign) {
@@ -395,27 +669,84 @@ pub async fn update(
                     ),
                 ));
             }
+            if before.assignee_id != assignee {
+                activity::record(tx, id, Some(actor), Activity::Claimed).await?;
+            }
         } else {
             actor.require(Permission::ConversationsAssign)?;
+            let mut assignee_name = None;
             if let Some(member) = assignee {
-                let active: i64 = memberships::table
+                let active: Option<String> = memberships::table
+                    .inner_join(users::table.on(users::id.eq(memberships::user_id)))
                     .filter(memberships::id.eq(member))
                     .filter(memberships::status.eq("active"))
-                    .count()
-                    .get_result(tx.pg())
-                    .await?;
-                if active == 0 {
+                    .select(users::name)
+                    .first(tx.pg())
+                    .await
+                    .optional()?;
+                let Some(name) = active else {
                     return Err(Error::invalid(
                         "assignee_id",
                         "Assign the conversation to an active agent of this business.",
                     ));
-                }
+                };
+                assignee_name = Some(name);
             }
             diesel::update(c::table.filter(c::id.eq(id)))
                 .set((c::assignee_id.eq(assignee), c::updated_at.eq(now)))
                 .execute(tx.pg())
                 .await?;
+            if before.assignee_id != assignee {
+                let what = match (assignee, assignee_name) {
+                    (Some(a), _) if a == actor.membership_id.0 => Activity::Claimed,
+                    (Some(_), Some(to)) => Activity::Assigned { to },
+                    _ => Activity::Unassigned,
+                };
+                let item = activity::record(tx, id, Some(actor), what).await?;
+                if let Some(member) = assignee.filter(|a| *a != actor.membership_id.0) {
+                    crate::notifications::notify(
+                        tx,
+                        crate::notifications::Notice {
+                            recipient: member,
+                            kind: "assigned",
+                            conversation_id: id,
+                            message_id: Some(item),
+                            actor_id: Some(actor.membership_id.0),
+                            body: match &note {
+                                Some(n) => format!(
+                                    "{} assigned you a conversation with {}: “{n}”",
+                                    actor.name,
+                                    before.contact_label()
+                                ),
+                                None => format!(
+                                    "{} assigned you a conversation with {}",
+                                    actor.name,
+                                    before.contact_label()
+                                ),
+                            },
+                        },
+                    )
+                    .await?;
+                }
+            }
         }
+    }
+    if let Some(p) = changes.priority.as_deref() {
+        actor.require(Permission::ConversationsReply)?;
+        let p = check_priority(p)?;
+        if p != before.priority {
+            diesel::update(c::table.filter(c::id.eq(id)))
+                .set((c::priority.eq(&p), c::updated_at.eq(now)))
+                .execute(tx.pg())
+                .await?;
+            activity::record(tx, id, Some(actor), Activity::Priority { priority: p }).await?;
+        }
+    }
+    if changes.snoozed_until.is_some() && changes.status.as_deref() != Some("snoozed") {
+        return Err(Error::invalid(
+            "snoozed_until",
+            "snoozed_until goes with status snoozed.",
+        ));
     }
     if let Some(status) = changes.status.as_deref() {
         actor.require(Permission::ConversationsReply)?;
@@ -425,6 +756,7 @@ pub async fn update(
                     .set((
                         c::status.eq(status),
                         c::resolved_at.eq(None::<DateTime<Utc>>),
+                        c::snoozed_until.eq(None::<DateTime<Utc>>),
                         c::updated_at.eq(now),
                     ))
                     .execute(tx.pg())
@@ -440,24 +772,171 @@ pub async fn update(
                     ));
                 }
                 reopened?;
+                if before.status != status {
+                    let what = if status == "pending" {
+                        Activity::Pending
+                    } else {
+                        Activity::Reopened
+                    };
+                    activity::record(tx, id, Some(actor), what).await?;
+                }
+            }
+            "snoozed" => {
+                let Some(until) = changes.snoozed_until else {
+                    return Err(Error::invalid(
+                        "snoozed_until",
+                        "Say until when to snooze the conversation.",
+                    ));
+                };
+                if until <= now || until > now + Duration::days(365) {
+                    return Err(Error::invalid(
+                        "snoozed_until",
+                        "Snooze until a time in the next 365 days.",
+                    ));
+                }
+                if before.status == "resolved" {
+                    return Err(Error::conflict(
+                        "conversation_resolved",
+                        "A resolved conversation cannot be snoozed; reopen it first.",
+                    ));
+                }
+                diesel::update(c::table.filter(c::id.eq(id)))
+                    .set((
+                        c::status.eq("snoozed"),
+                        c::snoozed_until.eq(Some(until)),
+                        c::updated_at.eq(now),
+                    ))
+                    .execute(tx.pg())
+                    .await?;
+                let mut job = crate::jobs::NewJob::new(
+                    WAKE_SNOOZED,
+                    &serde_json::json!({ "conversation_id": id }),
+                )?
+                .run_at(until);
+                job.dedupe_key = Some(format!("{WAKE_SNOOZED}:{id}:{}", until.timestamp()));
+                crate::jobs::enqueue(tx, job).await?;
+                activity::record(tx, id, Some(actor), Activity::Snoozed { until }).await?;
             }
             "resolved" => {
                 diesel::update(c::table.filter(c::id.eq(id)))
                     .set((
                         c::status.eq("resolved"),
                         c::resolved_at.eq(Some(now)),
+                        c::snoozed_until.eq(None::<DateTime<Utc>>),
                         c::updated_at.eq(now),
                     ))
                     .execute(tx.pg())
                     .await?;
+                if before.status != "resolved" {
+                    activity::record(tx, id, Some(actor), Activity::Resolved).await?;
+                }
             }
             _ => {
                 return Err(Error::invalid(
                     "status",
-                    "status is one of open, pending, resolved",
+                    "status is one of open, pending, snoozed, resolved",
                 ));
             }
         }
     }
+    fetch(tx, id).await
+}
+
+/// A snoozed conversation's time came: open it again (unless it changed meanwhile).
+pub async fn wake_snoozed(tx: &mut TenantTx, id: Uuid) -> Result<bool> {
+    let woke = diesel::update(
+        c::table
+            .filter(c::id.eq(id))
+            .filter(c::status.eq("snoozed"))
+            .filter(c::snoozed_until.le(Utc::now())),
+    )
+    .set((
+        c::status.eq("open"),
+        c::snoozed_until.eq(None::<DateTime<Utc>>),
+        c::updated_at.eq(Utc::now()),
+    ))
+    .execute(tx.pg())
+    .await?;
+    if woke > 0 {
+        crate::activity::record(tx, id, None, crate::activity::Activity::Woke).await?;
+    }
+    Ok(woke > 0)
+}
+
+impl Conversation {
+    /// How people call the customer: their name, else their number.
+    pub fn contact_label(&self) -> String {
+        self.contact
+            .name
+            .clone()
+            .or_else(|| self.contact.wa_id.as_ref().map(|w| format!("+{w}")))
+            .unwrap_or_else(|| "a customer".into())
+    }
+}
+
+/// Replace a conversation's tags (`tags:manage` or `conversations:reply`).
+pub async fn set_tags(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    id: Uuid,
+    tag_ids: Vec<Uuid>,
+) -> Result<Conversation> {
+    use crate::schema::{conversation_tags as ct, tags};
+    actor.require_any(&[Permission::ConversationsReply, Permission::TagsManage])?;
+    let before = get(tx, actor, id).await?;
+    let mut wanted = tag_ids;
+    wanted.sort();
+    wanted.dedup();
+    if wanted.len() > 50 {
+        return Err(Error::invalid("tag_ids", "At most 50 tags."));
+    }
+    let names: Vec<(Uuid, String)> = tags::table
+        .filter(tags::id.eq_any(&wanted))
+        .select((tags::id, tags::name))
+        .load(tx.pg())
+        .await?;
+    if names.len() != wanted.len() {
+        return Err(Error::invalid(
+            "tag_ids",
+            "Some of those tags do not exist.",
+        ));
+    }
+    let mut old: Vec<Uuid> = before.tags.iter().map(|t| t.id).collect();
+    old.sort();
+    if old == wanted {
+        return Ok(before);
+    }
+    diesel::delete(ct::table.filter(ct::conversation_id.eq(id)))
+        .execute(tx.pg())
+        .await?;
+    let rows: Vec<_> = wanted
+        .iter()
+        .map(|t| {
+            (
+                ct::tenant_id.eq(tx.tenant_id()),
+                ct::conversation_id.eq(id),
+                ct::tag_id.eq(*t),
+            )
+        })
+        .collect();
+    if !rows.is_empty() {
+        diesel::insert_into(ct::table)
+            .values(rows)
+            .execute(tx.pg())
+            .await?;
+    }
+    diesel::update(c::table.filter(c::id.eq(id)))
+        .set(c::updated_at.eq(Utc::now()))
+        .execute(tx.pg())
+        .await?;
+    let mut tag_names: Vec<String> = names.into_iter().map(|(_, n)| n).collect();
+    tag_names.sort();
+    crate::activity::record(
+        tx,
+        id,
+        Some(actor),
+        crate::activity::Activity::Tagged { tags: tag_names },
+    )
+    .await?;
     fetch(tx, id).await
 }

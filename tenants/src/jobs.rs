@@ -43,6 +43,12 @@ impl NewJob {
         self.priority = priority;
         self
     }
+
+    /// Not before this time.
+    pub fn run_at(mut self, at: DateTime<Utc>) -> Self {
+        self.run_at = Some(at);
+        self
+    }
 }
 
 /// Enqueue a job of this business inside its transaction.

@@ -7,8 +7,11 @@
 
 pub mod access;
 pub mod accounts;
+pub mod activity;
 pub mod audit;
 pub mod businesses;
+pub mod canned;
+pub mod contacts;
 pub mod conversations;
 pub mod crypto;
 pub mod db;
@@ -20,12 +23,15 @@ pub mod mail;
 pub mod media;
 pub mod messages;
 pub mod meta_apps;
+pub mod notes;
+pub mod notifications;
 pub mod numbers;
 pub mod outbound;
 pub mod pagination;
 pub mod passwords;
 pub mod people;
 pub mod permissions;
+pub mod presence;
 pub mod realtime;
 pub mod schema;
 pub mod sessions;

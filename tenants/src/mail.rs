@@ -262,3 +262,35 @@ pub fn invitation(
         ),
     }
 }
+
+/// "You were mentioned in a note" while away from Chorus.
+pub fn mentioned(
+    lang: Lang,
+    to: &str,
+    name: &str,
+    author: &str,
+    business: &str,
+    excerpt: &str,
+    link: &str,
+) -> Email {
+    match lang {
+        Lang::En => render(
+            to,
+            format!("{author} mentioned you in {business}"),
+            format!("Hi {name},"),
+            format!("{author} mentioned you in an internal note: “{excerpt}”"),
+            "Open the conversation".into(),
+            link,
+            "You receive this because you were offline when you were mentioned.".into(),
+        ),
+        Lang::Es => render(
+            to,
+            format!("{author} te mencionó en {business}"),
+            format!("Hola {name}:"),
+            format!("{author} te mencionó en una nota interna: “{excerpt}”"),
+            "Abrir la conversación".into(),
+            link,
+            "Recibes este correo porque no estabas conectado cuando te mencionaron.".into(),
+        ),
+    }
+}

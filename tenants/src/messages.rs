@@ -316,9 +316,10 @@ pub async fn record_inbound(tx: &mut TenantTx, input: &Inbound) -> Result<Option
         .is_some_and(|t| t == "ad");
     let window = window_after(input.sent_at, from_ad);
     let preview = preview(&input.kind, input.body.as_deref());
-    let (conversation_id, new_conversation) = match open {
-        Some(id) => {
-            diesel::update(c::table.filter(c::id.eq(id)))
+    let (conversation_id, new_conversation) =
+        match open {
+            Some(id) => {
+                diesel::update(c::table.filter(c::id.eq(id)))
                 .set((
                     c::last_inbound_at.eq(diesel::dsl::sql::<
                         Nullable<diesel::sql_types::Timestamptz>,
@@ -333,32 +334,37 @@ pub async fn record_inbound(tx: &mut TenantTx, input: &Inbound) -> Result<Option
                     c::last_message_at.eq(Utc::now()),
                     c::last_message_preview.eq(&preview),
                     c::status.eq(diesel::dsl::sql::<Text>(
-                        "CASE WHEN status = 'snoozed' THEN 'open' ELSE status END",
+                        "CASE WHEN status IN ('snoozed', 'pending') THEN 'open' ELSE status END",
                     )),
+                    c::snoozed_until.eq(None::<DateTime<Utc>>),
+                    c::waiting_since.eq(diesel::dsl::sql::<
+                        Nullable<diesel::sql_types::Timestamptz>,
+                    >("coalesce(waiting_since, now())")),
                     c::updated_at.eq(Utc::now()),
                 ))
                 .execute(tx.pg())
                 .await?;
-            (id, false)
-        }
-        None => {
-            let id = Uuid::now_v7();
-            diesel::insert_into(c::table)
-                .values((
-                    c::tenant_id.eq(tenant),
-                    c::id.eq(id),
-                    c::number_id.eq(input.number_id),
-                    c::contact_id.eq(contact_id),
-                    c::last_inbound_at.eq(input.sent_at),
-                    c::window_expires_at.eq(window),
-                    c::last_message_preview.eq(&preview),
-                    c::referral.eq(&input.referral),
-                ))
-                .execute(tx.pg())
-                .await?;
-            (id, true)
-        }
-    };
+                (id, false)
+            }
+            None => {
+                let id = Uuid::now_v7();
+                diesel::insert_into(c::table)
+                    .values((
+                        c::tenant_id.eq(tenant),
+                        c::id.eq(id),
+                        c::number_id.eq(input.number_id),
+                        c::contact_id.eq(contact_id),
+                        c::last_inbound_at.eq(input.sent_at),
+                        c::window_expires_at.eq(window),
+                        c::last_message_preview.eq(&preview),
+                        c::referral.eq(&input.referral),
+                        c::waiting_since.eq(Some(Utc::now())),
+                    ))
+                    .execute(tx.pg())
+                    .await?;
+                (id, true)
+            }
+        };
     let message_id = Uuid::now_v7();
     let inserted = diesel::insert_into(m::table)
         .values((
@@ -671,6 +677,8 @@ pub async fn sandbox_thread(tx: &mut TenantTx, wa_id: &str) -> Result<Vec<Messag
         )
         .filter(n::sandbox.eq(true))
         .filter(contacts::wa_id.eq(wa_id))
+        // Notes and activity stay inside the business.
+        .filter(m::direction.ne("internal"))
         .select(columns!())
         .order(m::id.desc())
         .limit(200)
@@ -813,8 +821,8 @@ pub async fn record_inbound_batch(tx: &mut TenantTx, inputs: &[Inbound]) -> Resu
             .map(|p| referral_of.get(p).cloned().flatten())
             .collect();
         let inserted = diesel::sql_query(
-            "INSERT INTO conversations (tenant_id, id, number_id, contact_id, referral)
-             SELECT $1, x.id, x.number_id, x.contact_id, x.referral
+            "INSERT INTO conversations (tenant_id, id, number_id, contact_id, referral, waiting_since)
+             SELECT $1, x.id, x.number_id, x.contact_id, x.referral, now()
                FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::jsonb[]) AS x(id, number_id, contact_id, referral)
              ON CONFLICT (tenant_id, number_id, contact_id) WHERE status <> 'resolved' DO NOTHING
              RETURNING id, number_id, contact_id",
@@ -928,7 +936,9 @@ pub async fn record_inbound_batch(tx: &mut TenantTx, inputs: &[Inbound]) -> Resu
             window_expires_at = greatest(c.window_expires_at, x.window_expires_at),
             last_message_at = now(), last_message_preview = x.preview, updated_at = now(),
             unread_count = c.unread_count + x.unread,
-            status = CASE WHEN c.status = 'snoozed' THEN 'open' ELSE c.status END
+            status = CASE WHEN c.status IN ('snoozed', 'pending') THEN 'open' ELSE c.status END,
+            snoozed_until = NULL,
+            waiting_since = coalesce(c.waiting_since, now())
            FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::text[], $5::int4[])
              AS x(id, last_inbound_at, window_expires_at, preview, unread)
           WHERE c.id = x.id",

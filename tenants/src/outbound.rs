@@ -441,9 +441,11 @@ pub async fn queue(
     actor: &Actor,
     conversation: Uuid,
     input: NewMessage,
+    guard: &crate::presence::SendGuard,
 ) -> Result<Message> {
     actor.require(Permission::ConversationsReply)?;
     let conv = conversations::get(tx, actor, conversation).await?;
+    crate::presence::check_send(tx, actor, conversation, guard).await?;
     let is_template = matches!(input, NewMessage::Template { .. });
     if !conv.window_open && !is_template {
         return Err(Error::Unprocessable {
@@ -475,10 +477,20 @@ pub async fn queue(
         .set((
             c::last_message_at.eq(Utc::now()),
             c::last_message_preview.eq(messages::preview(&draft.kind, draft.body.as_deref())),
+            // The customer has been answered.
+            c::waiting_since.eq(None::<chrono::DateTime<Utc>>),
             c::updated_at.eq(Utc::now()),
         ))
         .execute(tx.pg())
         .await?;
+    // Sent: the composer is free again.
+    diesel::delete(
+        crate::schema::composer_leases::table
+            .filter(crate::schema::composer_leases::conversation_id.eq(conversation))
+            .filter(crate::schema::composer_leases::holder_id.eq(actor.membership_id.0)),
+    )
+    .execute(tx.pg())
+    .await?;
     let mut job = NewJob::new(SEND_MESSAGE, &json!({ "message_id": id }))?.priority(20);
     job.max_attempts = 8;
     jobs::enqueue(tx, job).await?;

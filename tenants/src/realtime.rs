@@ -32,8 +32,9 @@ pub struct Event {
     pub xid: String,
     #[diesel(sql_type = Text)]
     pub kind: String,
-    #[diesel(sql_type = SqlUuid)]
-    pub conversation_id: Uuid,
+    /// NULL for events about no conversation (presence).
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub conversation_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<SqlUuid>)]
     pub message_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<SqlUuid>)]
@@ -42,6 +43,27 @@ pub struct Event {
     pub previous_assignee_id: Option<Uuid>,
     #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
+    /// Meant for this member only (notifications).
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub recipient_id: Option<Uuid>,
+    /// The conversation's team now and before the change.
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub team_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub previous_team_id: Option<Uuid>,
+    /// What ephemeral events carry (typing, viewers, presence).
+    #[diesel(sql_type = Nullable<diesel::sql_types::Jsonb>)]
+    pub data: Option<serde_json::Value>,
+}
+
+/// Who is looking: what decides whether an event reaches a socket.
+#[derive(Debug, Clone)]
+pub struct Audience {
+    pub membership: Uuid,
+    /// Holds `conversations:read_all`.
+    pub read_all: bool,
+    /// The member's teams (for read_assigned members: their teams' unassigned conversations).
+    pub teams: Vec<Uuid>,
 }
 
 impl Event {
@@ -49,12 +71,57 @@ impl Event {
         TenantId(self.tenant_id)
     }
 
-    /// May a member who reads only assigned conversations see it? (Theirs, or unassigned, now
-    /// or just before the change.)
-    pub fn visible_to_assigned_reader(&self, membership: Uuid) -> bool {
-        let mine_or_free = |a: Option<Uuid>| a.is_none_or(|a| a == membership);
-        mine_or_free(self.assignee_id) || mine_or_free(self.previous_assignee_id)
+    /// May this member see it? Events for one member go to that member only; events about no
+    /// conversation (presence) go to everyone; others follow conversation visibility: members
+    /// who read only assigned conversations see theirs, and unassigned ones with no team or one
+    /// of their teams, now or just before the change.
+    pub fn visible_to(&self, who: &Audience) -> bool {
+        if let Some(r) = self.recipient_id {
+            return r == who.membership;
+        }
+        if self.conversation_id.is_none() || who.read_all {
+            return true;
+        }
+        let may_see = |assignee: Option<Uuid>, team: Option<Uuid>| match assignee {
+            Some(a) => a == who.membership,
+            None => team.is_none_or(|t| who.teams.contains(&t)),
+        };
+        may_see(self.assignee_id, self.team_id)
+            || may_see(self.previous_assignee_id, self.previous_team_id)
     }
+}
+
+/// An event the application writes itself (the triggers write the others), in the caller's
+/// transaction: it exists, and is announced, exactly when that transaction commits.
+#[derive(Debug, Clone, Default)]
+pub struct Publish {
+    pub kind: &'static str,
+    pub conversation_id: Option<Uuid>,
+    pub recipient_id: Option<Uuid>,
+    pub data: Option<serde_json::Value>,
+}
+
+pub async fn publish(tx: &mut crate::db::TenantTx, event: Publish) -> Result<()> {
+    // The conversation's assignee and team decide who sees it, as for trigger-written events.
+    diesel::sql_query(
+        "INSERT INTO realtime_events (tenant_id, kind, conversation_id, recipient_id, data,
+                                      assignee_id, previous_assignee_id, team_id, previous_team_id)
+         SELECT $1, $2, $3, $4, $5, c.assignee_id, c.assignee_id, c.team_id, c.team_id
+           FROM (SELECT 1) one
+           LEFT JOIN conversations c ON c.tenant_id = $1 AND c.id = $3",
+    )
+    .bind::<SqlUuid, _>(tx.tenant_id().0)
+    .bind::<Text, _>(event.kind)
+    .bind::<Nullable<SqlUuid>, _>(event.conversation_id)
+    .bind::<Nullable<SqlUuid>, _>(event.recipient_id)
+    .bind::<Nullable<diesel::sql_types::Jsonb>, _>(event.data)
+    .execute(tx.pg())
+    .await?;
+    diesel::sql_query("SELECT pg_notify($1, '')")
+        .bind::<Text, _>(CHANNEL)
+        .execute(tx.pg())
+        .await?;
+    Ok(())
 }
 
 #[derive(QueryableByName)]
@@ -64,7 +131,8 @@ struct Horizon {
 }
 
 const COLUMNS: &str = "tenant_id, id, xid::text AS xid, kind, conversation_id, message_id, \
-                       assignee_id, previous_assignee_id, created_at";
+                       assignee_id, previous_assignee_id, created_at, recipient_id, team_id, \
+                       previous_team_id, data";
 
 /// The current horizon: transactions below it are finished.
 pub async fn horizon(store: &Store) -> Result<String> {

@@ -68,6 +68,9 @@ diesel::table! {
         deactivated_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        availability -> Text,
+        last_seen_at -> Nullable<Timestamptz>,
+        last_active_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -214,6 +217,10 @@ diesel::table! {
         updated_at -> Timestamptz,
         unread_count -> Int4,
         last_read_at -> Nullable<Timestamptz>,
+        team_id -> Nullable<Uuid>,
+        priority -> Text,
+        snoozed_until -> Nullable<Timestamptz>,
+        waiting_since -> Nullable<Timestamptz>,
     }
 }
 
@@ -324,11 +331,81 @@ diesel::table! {
         tenant_id -> Uuid,
         id -> Int8,
         kind -> Text,
-        conversation_id -> Uuid,
+        conversation_id -> Nullable<Uuid>,
         message_id -> Nullable<Uuid>,
         assignee_id -> Nullable<Uuid>,
         previous_assignee_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        recipient_id -> Nullable<Uuid>,
+        team_id -> Nullable<Uuid>,
+        previous_team_id -> Nullable<Uuid>,
+        data -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
+    conversation_tags (tenant_id, conversation_id, tag_id) {
+        tenant_id -> Uuid,
+        conversation_id -> Uuid,
+        tag_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    contact_tags (tenant_id, contact_id, tag_id) {
+        tenant_id -> Uuid,
+        contact_id -> Uuid,
+        tag_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    notifications (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        membership_id -> Uuid,
+        kind -> Text,
+        conversation_id -> Uuid,
+        message_id -> Nullable<Uuid>,
+        actor_id -> Nullable<Uuid>,
+        body -> Text,
+        created_at -> Timestamptz,
+        read_at -> Nullable<Timestamptz>,
+        emailed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    canned_responses (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        shortcut -> Text,
+        title -> Nullable<Text>,
+        body -> Text,
+        owner_id -> Nullable<Uuid>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    conversation_viewers (tenant_id, conversation_id, membership_id) {
+        tenant_id -> Uuid,
+        conversation_id -> Uuid,
+        membership_id -> Uuid,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    composer_leases (tenant_id, conversation_id) {
+        tenant_id -> Uuid,
+        conversation_id -> Uuid,
+        holder_id -> Uuid,
+        expires_at -> Timestamptz,
     }
 }
 
@@ -359,4 +436,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     media,
     meta_apps,
     realtime_events,
+    conversation_tags,
+    contact_tags,
+    notifications,
+    canned_responses,
+    conversation_viewers,
+    composer_leases,
 );

@@ -13,6 +13,7 @@
 //! found by polling (every second by default).
 
 pub mod content;
+pub mod inbox;
 pub mod limits;
 pub mod queue;
 pub mod registry;

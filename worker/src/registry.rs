@@ -55,6 +55,12 @@ impl Registry {
         r.register(chorus_tenants::templates::SYNC_TEMPLATES, |env, job| {
             Box::pin(crate::content::sync_templates(env, job))
         });
+        r.register(chorus_tenants::conversations::WAKE_SNOOZED, |env, job| {
+            Box::pin(crate::inbox::wake_snoozed(env, job))
+        });
+        r.register(chorus_tenants::notifications::MENTION_EMAIL, |env, job| {
+            Box::pin(crate::inbox::mention_email(env, job))
+        });
         r.register(chorus_tenants::ingest::RETRY_FAILED, |env, _job| {
             Box::pin(async move {
                 let n = chorus_tenants::ingest::retry_failed(&env.store).await?;

@@ -1,17 +1,18 @@
 //! Conversations and their messages.
 
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::{HttpResponse, get, patch, post, put, web};
 use uuid::Uuid;
 
 use chorus_tenants::conversations::{self, Conversation, ConversationPage, ListFilter};
 use chorus_tenants::db::TenantTx;
 use chorus_tenants::messages::{self, Message};
 use chorus_tenants::outbound::{self, NewMessage};
+use chorus_tenants::presence::SendGuard;
 
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
 use crate::json::Json;
-use crate::routes::ListQuery;
+use crate::routes::{ListQuery, TagIds};
 use crate::state::AppState;
 
 #[utoipa::path(tag = "inbox", params(ListFilter), security(("bearer" = [])),
@@ -100,20 +101,77 @@ pub async fn send(
     body: Json<serde_json::Value>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let input = NewMessage::from_json(body.into_inner())?;
+    let (guard, body) = send_guard(body.into_inner())?;
+    let input = NewMessage::from_json(body)?;
     let mut message = state
         .store
         .tenant(
             auth.tenant,
             async |tx: &mut TenantTx| -> chorus_tenants::Result<_> {
                 let actor = auth.actor(tx).await?;
-                outbound::queue(tx, &actor, id, input).await
+                outbound::queue(tx, &actor, id, input, &guard).await
             },
         )
         .await?;
     message.sign_media(&state.media, auth.tenant);
     state.jobs_enqueued();
     Ok(HttpResponse::Accepted().json(message))
+}
+
+/// Take the collision guard's fields (`last_seen_message_id`, `force`) off a send's body; the
+/// rest is the message.
+fn send_guard(
+    mut body: serde_json::Value,
+) -> chorus_tenants::Result<(SendGuard, serde_json::Value)> {
+    let mut guard = SendGuard::default();
+    if let Some(obj) = body.as_object_mut() {
+        match obj.remove("last_seen_message_id") {
+            None | Some(serde_json::Value::Null) => {}
+            Some(v) => {
+                guard.last_seen_message_id = Some(serde_json::from_value(v).map_err(|_| {
+                    chorus_tenants::Error::invalid(
+                        "last_seen_message_id",
+                        "last_seen_message_id is a message id.",
+                    )
+                })?)
+            }
+        }
+        match obj.remove("force") {
+            None | Some(serde_json::Value::Null) => {}
+            Some(serde_json::Value::Bool(b)) => guard.force = b,
+            Some(_) => {
+                return Err(chorus_tenants::Error::invalid(
+                    "force",
+                    "force is true or false.",
+                ));
+            }
+        }
+    }
+    Ok((guard, body))
+}
+
+/// Replace the conversation's tags.
+#[utoipa::path(tag = "inbox", request_body = TagIds, security(("bearer" = [])),
+    responses((status = 200, body = Conversation), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[put("/conversations/{id}/tags")]
+pub async fn set_tags(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Json<TagIds>,
+) -> ApiResult<HttpResponse> {
+    let (id, tags) = (id.into_inner(), body.into_inner().tag_ids);
+    let conversation = state
+        .store
+        .tenant(
+            auth.tenant,
+            async |tx: &mut TenantTx| -> chorus_tenants::Result<_> {
+                let actor = auth.actor(tx).await?;
+                conversations::set_tags(tx, &actor, id, tags).await
+            },
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(conversation))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]

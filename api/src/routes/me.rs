@@ -1,6 +1,6 @@
 //! The signed-in person, their business, role and permissions, and their other businesses.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get, put, web};
 use serde::Serialize;
 
 use chorus_tenants::accounts::{self, MembershipSummary};
@@ -86,4 +86,27 @@ pub async fn me(state: web::Data<AppState>, auth: Authenticated) -> ApiResult<Ht
         },
         memberships,
     }))
+}
+
+/// My availability: `away` keeps me out of automatic assignment while I stay signed in.
+#[utoipa::path(tag = "people", request_body = chorus_tenants::presence::AvailabilityChange, security(("bearer" = [])),
+    responses((status = 200, body = chorus_tenants::presence::PresenceView), (status = 401, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[put("/me/presence")]
+pub async fn set_presence(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: crate::json::Json<chorus_tenants::presence::AvailabilityChange>,
+) -> ApiResult<HttpResponse> {
+    let change = body.into_inner();
+    let view = state
+        .store
+        .tenant(
+            auth.tenant,
+            async |tx: &mut TenantTx| -> chorus_tenants::Result<_> {
+                let actor = auth.actor(tx).await?;
+                chorus_tenants::presence::set_availability(tx, &actor, change).await
+            },
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
 }

@@ -3,11 +3,16 @@
 pub mod accounts;
 pub mod agents;
 pub mod audit;
+pub mod canned;
+pub mod collision;
+pub mod contacts;
 pub mod conversations;
 pub mod invitations;
 pub mod me;
 pub mod media;
 pub mod meta_app;
+pub mod notes;
+pub mod notifications;
 pub mod numbers;
 pub mod ops;
 pub mod portal;
@@ -35,6 +40,13 @@ impl ListQuery {
     pub fn page(&self) -> chorus_tenants::Result<PageRequest> {
         PageRequest::parse(self.cursor.as_deref(), self.limit)
     }
+}
+
+/// A set of tags to put on a conversation or contact (replacing what it had).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TagIds {
+    pub tag_ids: Vec<uuid::Uuid>,
 }
 
 /// Register every `/api/v1` route.
@@ -89,6 +101,23 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(conversations::send)
         .service(conversations::read)
         .service(conversations::update)
+        .service(conversations::set_tags)
+        .service(notes::create)
+        .service(notes::mentionables)
+        .service(notifications::list)
+        .service(notifications::read_all)
+        .service(notifications::read)
+        .service(canned::list)
+        .service(canned::create)
+        .service(canned::update)
+        .service(canned::delete)
+        .service(contacts::get)
+        .service(contacts::set_tags)
+        .service(collision::view)
+        .service(collision::leave)
+        .service(collision::type_reply)
+        .service(collision::stop_typing)
+        .service(me::set_presence)
         .service(crate::realtime::socket)
         .service(sandbox::send)
         .service(sandbox::thread)

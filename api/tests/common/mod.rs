@@ -182,6 +182,16 @@ impl TestApp {
             .expect("request")
     }
 
+    /// Run a statement as the database superuser (to move the clock of scheduled jobs, say).
+    pub async fn run_sql(&self, sql: &str) {
+        use diesel_async::RunQueryDsl;
+        let mut conn = self.db.superuser().await;
+        diesel::sql_query(sql)
+            .execute(&mut conn)
+            .await
+            .expect("test SQL");
+    }
+
     /// Run every queued job now.
     pub async fn drain_jobs(&self) -> chorus_worker::DrainReport {
         self.runner.drain().await.expect("drain")

@@ -57,6 +57,8 @@ pub struct Agent {
     pub role: RoleRef,
     pub status: AgentStatus,
     pub team_ids: Vec<TeamId>,
+    /// online, away or offline
+    pub presence: crate::presence::Presence,
     pub created_at: DateTime<Utc>,
 }
 
@@ -117,6 +119,8 @@ async fn load(
         .order(team_members::team_id)
         .load(tx.pg())
         .await?;
+    let raw_ids: Vec<uuid::Uuid> = ids.iter().map(|m| m.0).collect();
+    let presence = crate::presence::of_members(tx, Some(&raw_ids)).await?;
     let mut by_member: HashMap<MembershipId, Vec<TeamId>> = HashMap::new();
     for (m, t) in teams {
         by_member.entry(m).or_default().push(t);
@@ -135,6 +139,10 @@ async fn load(
                 },
                 status: AgentStatus::parse(&status),
                 team_ids: by_member.remove(&id).unwrap_or_default(),
+                presence: presence
+                    .get(&id.0)
+                    .copied()
+                    .unwrap_or(crate::presence::Presence::Offline),
                 created_at,
             },
         )

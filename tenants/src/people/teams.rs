@@ -256,3 +256,14 @@ pub async fn delete(tx: &mut TenantTx, actor: &Actor, id: TeamId) -> Result<()> 
     .await?;
     Ok(())
 }
+
+/// The teams a member belongs to (what decides which unassigned conversations an agent who
+/// reads only assigned ones may see).
+pub async fn of_member(tx: &mut TenantTx, membership: uuid::Uuid) -> Result<Vec<uuid::Uuid>> {
+    use crate::schema::team_members as tm;
+    Ok(tm::table
+        .filter(tm::membership_id.eq(membership))
+        .select(tm::team_id)
+        .load(tx.pg())
+        .await?)
+}

@@ -1,0 +1,220 @@
+//! The conversation timeline's activity items: assignments, transfers, status and priority
+//! changes, and every automatic decision with its reason. They are messages with direction
+//! `internal` and kind `activity`, so they sort, page and reach sockets like any message, and
+//! never leave Chorus (the send path only ever takes `outbound` rows it queued itself).
+//!
+//! The sentence is written once, in the business's language, and the structured `content`
+//! (`action` plus its details) lets clients render their own words.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::db::TenantTx;
+use crate::error::Result;
+use crate::people::Actor;
+use crate::schema::{messages as m, tenants};
+use crate::whatsapp::errors::Lang;
+
+/// What happened, in words for both languages.
+#[derive(Debug, Clone)]
+pub enum Activity {
+    Claimed,
+    Assigned {
+        to: String,
+    },
+    Unassigned,
+    Transferred {
+        team: Option<String>,
+        note: Option<String>,
+    },
+    Resolved,
+    Reopened,
+    Pending,
+    Snoozed {
+        until: DateTime<Utc>,
+    },
+    Woke,
+    Priority {
+        priority: String,
+    },
+    Tagged {
+        tags: Vec<String>,
+    },
+}
+
+fn priority_word(p: &str, lang: Lang) -> String {
+    match (lang, p) {
+        (Lang::Es, "none") => "ninguna".into(),
+        (Lang::Es, "low") => "baja".into(),
+        (Lang::Es, "medium") => "media".into(),
+        (Lang::Es, "high") => "alta".into(),
+        (Lang::Es, "urgent") => "urgente".into(),
+        (_, other) => other.into(),
+    }
+}
+
+impl Activity {
+    pub fn action(&self) -> &'static str {
+        match self {
+            Activity::Claimed => "claimed",
+            Activity::Assigned { .. } => "assigned",
+            Activity::Unassigned => "unassigned",
+            Activity::Transferred { .. } => "transferred",
+            Activity::Resolved => "resolved",
+            Activity::Reopened => "reopened",
+            Activity::Pending => "pending",
+            Activity::Snoozed { .. } => "snoozed",
+            Activity::Woke => "woke",
+            Activity::Priority { .. } => "priority",
+            Activity::Tagged { .. } => "tagged",
+        }
+    }
+
+    /// The sentence, with `who` as its subject ("Ana" or, for automatic work, "Chorus").
+    pub fn sentence(&self, who: &str, lang: Lang, zone: chrono_tz::Tz) -> String {
+        let es = lang == Lang::Es;
+        match self {
+            Activity::Claimed if es => format!("{who} tomó la conversación"),
+            Activity::Claimed => format!("{who} took the conversation"),
+            Activity::Assigned { to } if es => format!("{who} asignó la conversación a {to}"),
+            Activity::Assigned { to } => format!("{who} assigned the conversation to {to}"),
+            Activity::Unassigned if es => format!("{who} devolvió la conversación a la cola"),
+            Activity::Unassigned => format!("{who} returned the conversation to the queue"),
+            Activity::Transferred { team, note } => {
+                let base = match (team, es) {
+                    (Some(t), true) => format!("{who} transfirió la conversación a {t}"),
+                    (Some(t), false) => format!("{who} transferred the conversation to {t}"),
+                    (None, true) => format!("{who} quitó el equipo de la conversación"),
+                    (None, false) => format!("{who} removed the conversation's team"),
+                };
+                match note {
+                    Some(n) => format!("{base}: “{n}”"),
+                    None => base,
+                }
+            }
+            Activity::Resolved if es => format!("{who} resolvió la conversación"),
+            Activity::Resolved => format!("{who} resolved the conversation"),
+            Activity::Reopened if es => format!("{who} reabrió la conversación"),
+            Activity::Reopened => format!("{who} reopened the conversation"),
+            Activity::Pending if es => format!("{who} marcó la conversación como pendiente"),
+            Activity::Pending => format!("{who} marked the conversation pending"),
+            Activity::Snoozed { until } => {
+                let at = until.with_timezone(&zone).format("%Y-%m-%d %H:%M");
+                if es {
+                    format!("{who} pospuso la conversación hasta {at}")
+                } else {
+                    format!("{who} snoozed the conversation until {at}")
+                }
+            }
+            Activity::Woke if es => {
+                "La pausa terminó: la conversación vuelve a estar abierta".into()
+            }
+            Activity::Woke => "The snooze ended: the conversation is open again".into(),
+            Activity::Priority { priority } if es => format!(
+                "{who} cambió la prioridad a {}",
+                priority_word(priority, lang)
+            ),
+            Activity::Priority { priority } => format!("{who} set the priority to {priority}"),
+            Activity::Tagged { tags } if tags.is_empty() => {
+                if es {
+                    format!("{who} quitó las etiquetas")
+                } else {
+                    format!("{who} removed the tags")
+                }
+            }
+            Activity::Tagged { tags } if es => {
+                format!("{who} etiquetó la conversación: {}", tags.join(", "))
+            }
+            Activity::Tagged { tags } => {
+                format!("{who} tagged the conversation: {}", tags.join(", "))
+            }
+        }
+    }
+
+    fn detail(&self) -> Value {
+        match self {
+            Activity::Assigned { to } => json!({ "to": to }),
+            Activity::Transferred { team, note } => json!({ "team": team, "note": note }),
+            Activity::Snoozed { until } => json!({ "until": until }),
+            Activity::Priority { priority } => json!({ "priority": priority }),
+            Activity::Tagged { tags } => json!({ "tags": tags }),
+            _ => json!({}),
+        }
+    }
+}
+
+/// Record an activity item in a conversation's timeline. `actor` is `None` for automatic work.
+pub async fn record(
+    tx: &mut TenantTx,
+    conversation: Uuid,
+    actor: Option<&Actor>,
+    activity: Activity,
+) -> Result<Uuid> {
+    let (locale, zone_name): (String, String) = tenants::table
+        .select((tenants::locale, tenants::time_zone))
+        .first(tx.pg())
+        .await?;
+    let lang = Lang::from_tag(&locale);
+    let zone = zone_name.parse().unwrap_or(chrono_tz::UTC);
+    let who = actor.map(|a| a.name.as_str()).unwrap_or("Chorus");
+    let body = activity.sentence(who, lang, zone);
+    let mut content = activity.detail();
+    if let Some(obj) = content.as_object_mut() {
+        obj.insert("action".into(), json!(activity.action()));
+        obj.insert("actor_id".into(), json!(actor.map(|a| a.membership_id.0)));
+        obj.insert("actor_name".into(), json!(actor.map(|a| a.name.clone())));
+    }
+    let id = Uuid::now_v7();
+    diesel::insert_into(m::table)
+        .values((
+            m::tenant_id.eq(tx.tenant_id()),
+            m::id.eq(id),
+            m::conversation_id.eq(conversation),
+            m::direction.eq("internal"),
+            m::kind.eq("activity"),
+            m::body.eq(body),
+            m::content.eq(content),
+            m::status.eq("received"),
+            m::sender_type.eq("system"),
+            m::sender_id.eq(actor.map(|a| a.membership_id.0)),
+        ))
+        .execute(tx.pg())
+        .await?;
+    Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_in_both_languages() {
+        let z = chrono_tz::UTC;
+        assert_eq!(
+            Activity::Assigned { to: "Luis".into() }.sentence("Ana", Lang::En, z),
+            "Ana assigned the conversation to Luis"
+        );
+        assert_eq!(
+            Activity::Assigned { to: "Luis".into() }.sentence("Ana", Lang::Es, z),
+            "Ana asignó la conversación a Luis"
+        );
+        assert_eq!(
+            Activity::Transferred {
+                team: Some("Billing".into()),
+                note: Some("refund".into())
+            }
+            .sentence("Ana", Lang::En, z),
+            "Ana transferred the conversation to Billing: “refund”"
+        );
+        assert_eq!(
+            Activity::Priority {
+                priority: "urgent".into()
+            }
+            .sentence("Ana", Lang::Es, z),
+            "Ana cambió la prioridad a urgente"
+        );
+    }
+}

@@ -1,0 +1,45 @@
+//! Team-inbox jobs: snoozed conversations waking at their time, and mentions emailed to people
+//! who stayed offline.
+
+use anyhow::Context;
+use uuid::Uuid;
+
+use chorus_tenants::db::TenantTx;
+use chorus_tenants::ids::TenantId;
+
+use crate::queue::Claimed;
+use crate::registry::Environment;
+
+fn tenant_of(job: &Claimed) -> anyhow::Result<TenantId> {
+    Ok(TenantId(job.tenant_id.context("a business job")?))
+}
+
+fn id_in(job: &Claimed, key: &str) -> anyhow::Result<Uuid> {
+    serde_json::from_value(job.data[key].clone()).with_context(|| format!("{key} in job data"))
+}
+
+/// `wake_snoozed`: reopen the conversation if it is still snoozed and its time has come.
+pub async fn wake_snoozed(env: Environment, job: Claimed) -> anyhow::Result<()> {
+    let tenant = tenant_of(&job)?;
+    let id = id_in(&job, "conversation_id")?;
+    env.store
+        .tenant(tenant, async |tx: &mut TenantTx| {
+            chorus_tenants::conversations::wake_snoozed(tx, id).await
+        })
+        .await?;
+    Ok(())
+}
+
+/// `mention_email`: mail a mention to its recipient if they are still offline and have not
+/// read it.
+pub async fn mention_email(env: Environment, job: Claimed) -> anyhow::Result<()> {
+    let tenant = tenant_of(&job)?;
+    let id = id_in(&job, "notification_id")?;
+    let url = env.public_url.clone();
+    env.store
+        .tenant(tenant, async |tx: &mut TenantTx| {
+            chorus_tenants::notifications::email_if_offline(tx, id, &url).await
+        })
+        .await?;
+    Ok(())
+}
