@@ -48,6 +48,15 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             format!("The request body is not valid JSON: {e}"),
         )
     })?;
+    // Every body of this API is an object (serde would otherwise accept `[]` for a struct whose
+    // fields all have defaults).
+    if !value.is_object() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "The request body must be a JSON object.",
+        ));
+    }
     serde_json::from_value(value).map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -234,6 +234,24 @@ fn endpoints() -> Vec<Endpoint> {
         ),
         ep(
             Method::GET,
+            "/api/v1/business-hours",
+            None,
+            None,
+            false,
+            S::OK,
+        ),
+        ep(
+            Method::PUT,
+            "/api/v1/business-hours",
+            Some(
+                r#"{"time_zone": "Europe/Madrid", "periods": [{"day": "mon", "start": "09:00", "end": "17:00"}]}"#,
+            ),
+            Some(r#"{"periods": {"day": "mon"}}"#),
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::GET,
             "/api/v1/notifications",
             None,
             None,

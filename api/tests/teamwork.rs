@@ -1046,3 +1046,213 @@ async fn presence_and_availability() {
     )
     .await;
 }
+
+async fn phone_thread(app: &TestApp, s: &Session, from: &str) -> Vec<Value> {
+    get_ok(app, s, &format!("/api/v1/sandbox/messages?from={from}")).await["items"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test]
+async fn away_message_outside_hours_and_greeting_inside() {
+    let app = spawn_app().await;
+    let owner = app.signup_owner("Alpha", &email("owner")).await;
+    let agent = app.add_member(&owner, &email("agent"), "agent").await;
+    // No periods at all: always closed. The away message goes once per cooldown.
+    let saved = expect(
+        call(
+            &app,
+            &owner,
+            Method::PUT,
+            "/api/v1/business-hours",
+            json!({
+                "time_zone": "Europe/Madrid", "periods": [],
+                "away_enabled": true, "away_text": "We are closed now; we answer from 9:00.",
+            }),
+        )
+        .await,
+        StatusCode::OK,
+        "save hours",
+    )
+    .await;
+    assert_eq!(saved["open_now"], false);
+    assert_eq!(saved["settings"]["away_cooldown_hours"], 12);
+    customer_writes(&app, &owner, "34600000031", "hello?").await;
+    app.drain_jobs().await;
+    customer_writes(&app, &owner, "34600000031", "anyone?").await;
+    app.drain_jobs().await;
+    let phone = phone_thread(&app, &owner, "34600000031").await;
+    let away: Vec<&Value> = phone
+        .iter()
+        .filter(|m| m["direction"] == "outbound")
+        .collect();
+    assert_eq!(away.len(), 1, "{phone:?}");
+    assert_eq!(away[0]["body"], "We are closed now; we answer from 9:00.");
+    assert_eq!(away[0]["sender_type"], "system");
+    assert_eq!(away[0]["content"]["automatic"], "away");
+    assert!(
+        matches!(
+            away[0]["status"].as_str(),
+            Some("sent" | "delivered" | "read")
+        ),
+        "{}",
+        away[0]
+    );
+    // The customer still waits for a person.
+    let conv = conversation_with(&app, &owner, "34600000031").await;
+    assert!(conv["waiting_since"].is_string());
+
+    // Open all week, with a greeting for new conversations only.
+    let all_week: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| json!({"day": d, "start": "00:00", "end": "00:00"}))
+        .collect();
+    let saved = expect(
+        call(&app, &owner, Method::PUT, "/api/v1/business-hours", json!({
+            "periods": all_week, "greeting_enabled": true, "greeting_text": "Hi! An agent will be with you shortly.",
+            "away_enabled": true, "away_text": "Closed.",
+        })).await,
+        StatusCode::OK,
+        "open all week",
+    )
+    .await;
+    assert_eq!(saved["open_now"], true);
+    customer_writes(&app, &owner, "34600000032", "hi").await;
+    app.drain_jobs().await;
+    customer_writes(&app, &owner, "34600000032", "again").await;
+    app.drain_jobs().await;
+    let out: Vec<Value> = phone_thread(&app, &owner, "34600000032")
+        .await
+        .into_iter()
+        .filter(|m| m["direction"] == "outbound")
+        .collect();
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(out[0]["content"]["automatic"], "greeting");
+    // The existing conversation is not greeted (it is not new), and it is open: no away message.
+    assert_eq!(
+        phone_thread(&app, &owner, "34600000031")
+            .await
+            .iter()
+            .filter(|m| m["direction"] == "outbound")
+            .count(),
+        1
+    );
+
+    // A number's own schedule wins; removing it falls back to the business's.
+    let numbers = list(&app, &owner, "/api/v1/numbers").await;
+    let sandbox = numbers[0]["id"].as_str().unwrap();
+    expect(
+        call(
+            &app,
+            &owner,
+            Method::PUT,
+            "/api/v1/business-hours",
+            json!({"number_id": sandbox, "time_zone": "UTC", "periods": []}),
+        )
+        .await,
+        StatusCode::OK,
+        "number hours",
+    )
+    .await;
+    assert_eq!(list(&app, &agent, "/api/v1/business-hours").await.len(), 2);
+    expect(
+        delete(
+            &app,
+            &owner,
+            &format!("/api/v1/business-hours/numbers/{sandbox}"),
+        )
+        .await,
+        StatusCode::NO_CONTENT,
+        "remove",
+    )
+    .await;
+    expect_error(
+        delete(
+            &app,
+            &owner,
+            &format!("/api/v1/business-hours/numbers/{sandbox}"),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "remove twice",
+    )
+    .await;
+
+    // Bad input, roles and other businesses.
+    for bad in [
+        json!({"time_zone": "Mars/Base"}),
+        json!({"periods": [{"day": "monday", "start": "09:00", "end": "17:00"}]}),
+        json!({"periods": [{"day": "mon", "start": "9", "end": "17:00"}]}),
+        json!({"holidays": [{"date": "31/12/2026"}]}),
+        json!({"away_enabled": true}),
+        json!({"greeting_enabled": true, "greeting_text": "  "}),
+        json!({"away_cooldown_hours": 0}),
+    ] {
+        expect_error(
+            call(
+                &app,
+                &owner,
+                Method::PUT,
+                "/api/v1/business-hours",
+                bad.clone(),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            &bad.to_string(),
+        )
+        .await;
+    }
+    expect_error(
+        call(
+            &app,
+            &agent,
+            Method::PUT,
+            "/api/v1/business-hours",
+            json!({"periods": []}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "agent",
+    )
+    .await;
+    let other = app.signup_owner("Beta", &email("beta")).await;
+    let theirs = list(&app, &other, "/api/v1/numbers").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    expect_error(
+        call(
+            &app,
+            &owner,
+            Method::PUT,
+            "/api/v1/business-hours",
+            json!({"number_id": theirs}),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "their number",
+    )
+    .await;
+    expect_error(
+        delete(
+            &app,
+            &owner,
+            &format!("/api/v1/business-hours/numbers/{theirs}"),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "their number",
+    )
+    .await;
+    assert!(
+        list(&app, &other, "/api/v1/business-hours")
+            .await
+            .is_empty()
+    );
+}

@@ -119,6 +119,11 @@ async fn apply_with(
                         .map(|(r, _)| r.number_id)
                         .collect();
                     attach_media(tx, &inbound_messages, &recorded, &sandboxes).await?;
+                    let conversations: Vec<(Uuid, bool)> = recorded
+                        .iter()
+                        .map(|r| (r.conversation_id, r.new_conversation))
+                        .collect();
+                    crate::hours::after_inbound(tx, &conversations).await?;
                     for (_, event) in &batch {
                         if let Event::Status { status, .. } = event {
                             statuses += 1;

@@ -16,6 +16,7 @@ pub mod conversations;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod hours;
 pub mod ids;
 pub mod ingest;
 pub mod jobs;

@@ -518,3 +518,67 @@ pub fn content_of(message: &Message) -> Result<OutboundContent> {
         }),
     }
 }
+
+/// Queue an automatic text (greeting, away message) from the business itself: the same checks
+/// of content and window as an agent's reply, the same send job; `sender_type: system` and
+/// `content.automatic` mark it. It does not count as an answer to the customer.
+pub async fn queue_automatic(
+    tx: &mut TenantTx,
+    conversation: Uuid,
+    text: &str,
+    automatic: &str,
+) -> Result<Uuid> {
+    let window_open: Option<Option<chrono::DateTime<Utc>>> = c::table
+        .filter(c::id.eq(conversation))
+        .select(c::window_expires_at)
+        .first(tx.pg())
+        .await
+        .optional()?;
+    let open = window_open.flatten().is_some_and(|w| w > Utc::now());
+    if !open {
+        return Err(Error::Unprocessable {
+            code: "window_closed",
+            message: "The 24-hour window is closed; automatic replies are not sent.".into(),
+        });
+    }
+    let mut draft = draft(
+        tx,
+        conversation,
+        NewMessage::Text {
+            text: text.to_owned(),
+            reply_to: None,
+            preview_url: false,
+        },
+    )
+    .await?;
+    if let Some(obj) = draft.content.as_object_mut() {
+        obj.insert("automatic".into(), json!(automatic));
+    }
+    let id = Uuid::now_v7();
+    diesel::insert_into(m::table)
+        .values((
+            m::tenant_id.eq(tx.tenant_id()),
+            m::id.eq(id),
+            m::conversation_id.eq(conversation),
+            m::direction.eq("outbound"),
+            m::kind.eq(&draft.kind),
+            m::body.eq(&draft.body),
+            m::content.eq(&draft.content),
+            m::status.eq("queued"),
+            m::sender_type.eq("system"),
+        ))
+        .execute(tx.pg())
+        .await?;
+    diesel::update(c::table.filter(c::id.eq(conversation)))
+        .set((
+            c::last_message_at.eq(Utc::now()),
+            c::last_message_preview.eq(messages::preview(&draft.kind, draft.body.as_deref())),
+            c::updated_at.eq(Utc::now()),
+        ))
+        .execute(tx.pg())
+        .await?;
+    let mut job = NewJob::new(SEND_MESSAGE, &json!({ "message_id": id }))?.priority(20);
+    job.max_attempts = 8;
+    jobs::enqueue(tx, job).await?;
+    Ok(id)
+}

@@ -221,6 +221,8 @@ diesel::table! {
         priority -> Text,
         snoozed_until -> Nullable<Timestamptz>,
         waiting_since -> Nullable<Timestamptz>,
+        greeted_at -> Nullable<Timestamptz>,
+        away_sent_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -409,6 +411,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    business_hours (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        number_id -> Nullable<Uuid>,
+        time_zone -> Text,
+        periods -> Jsonb,
+        holidays -> Jsonb,
+        greeting_enabled -> Bool,
+        greeting_text -> Nullable<Text>,
+        away_enabled -> Bool,
+        away_text -> Nullable<Text>,
+        away_cooldown_hours -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
 
@@ -442,4 +461,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     canned_responses,
     conversation_viewers,
     composer_leases,
+    business_hours,
 );

@@ -43,3 +43,25 @@ pub async fn mention_email(env: Environment, job: Claimed) -> anyhow::Result<()>
         .await?;
     Ok(())
 }
+
+/// `auto_reply`: the greeting or the away message after a customer wrote (see
+/// `chorus_tenants::hours`). A closed window is not an error: nothing is sent.
+pub async fn auto_reply(env: Environment, job: Claimed) -> anyhow::Result<()> {
+    let tenant = tenant_of(&job)?;
+    let id = id_in(&job, "conversation_id")?;
+    let new = job.data["new_conversation"].as_bool().unwrap_or(false);
+    let outcome = env
+        .store
+        .tenant(tenant, async |tx: &mut TenantTx| {
+            chorus_tenants::hours::auto_reply(tx, id, new, chrono::Utc::now()).await
+        })
+        .await;
+    match outcome {
+        Ok(what) => {
+            tracing::debug!(conversation = %id, ?what, "automatic reply");
+            Ok(())
+        }
+        Err(chorus_tenants::Error::Unprocessable { .. }) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -58,6 +58,9 @@ impl Registry {
         r.register(chorus_tenants::conversations::WAKE_SNOOZED, |env, job| {
             Box::pin(crate::inbox::wake_snoozed(env, job))
         });
+        r.register(chorus_tenants::hours::AUTO_REPLY, |env, job| {
+            Box::pin(crate::inbox::auto_reply(env, job))
+        });
         r.register(chorus_tenants::notifications::MENTION_EMAIL, |env, job| {
             Box::pin(crate::inbox::mention_email(env, job))
         });

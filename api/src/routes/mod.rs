@@ -7,6 +7,7 @@ pub mod canned;
 pub mod collision;
 pub mod contacts;
 pub mod conversations;
+pub mod hours;
 pub mod invitations;
 pub mod me;
 pub mod media;
@@ -118,6 +119,9 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(collision::type_reply)
         .service(collision::stop_typing)
         .service(me::set_presence)
+        .service(hours::list)
+        .service(hours::save)
+        .service(hours::remove_number)
         .service(crate::realtime::socket)
         .service(sandbox::send)
         .service(sandbox::thread)
