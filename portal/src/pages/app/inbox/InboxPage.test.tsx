@@ -197,7 +197,8 @@ describe('InboxPage', () => {
     expect(box.value).toBe('');
     const post = fetchMock.mock.calls.find(([u, init]) => init?.method === 'POST' && String(u).endsWith('/messages'))!;
     expect(post[0]).toBe('/api/v1/conversations/c1/messages');
-    expect(JSON.parse(String(post[1]!.body))).toEqual({ text: 'On its way!' });
+    // The reply names the newest message on screen (collision protection).
+    expect(JSON.parse(String(post[1]!.body))).toEqual({ text: 'On its way!', last_seen_message_id: '01' });
 
     release(jsonResponse(202, message('02', { direction: 'outbound', body: 'On its way!', status: 'queued', sender_type: 'agent', sender_id: 'm1' })));
     await waitFor(() => expect(document.getElementById('msg-02')).not.toBeNull());
