@@ -76,6 +76,11 @@ function initialPanel(): boolean {
 // An older server ignores the new filters; once it is seen speaking issue 4, they show.
 let teamInboxSeen = false;
 
+/** For tests: as if no issue-4 server had been seen. */
+export function forgetTeamInbox() {
+  teamInboxSeen = false;
+}
+
 export function InboxPage() {
   const { t } = useTranslation();
   const { can, me } = useSession();
