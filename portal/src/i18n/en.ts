@@ -252,7 +252,7 @@ const en = {
       all: 'All',
     },
     search: 'Search conversations',
-    searchPlaceholder: 'Search messages, names, numbers…',
+    searchPlaceholder: 'Search…',
     clearSearch: 'Clear the search',
     filters: {
       toggle: 'Filters',

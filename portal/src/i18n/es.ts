@@ -252,7 +252,7 @@ const es: Resources = {
       all: 'Todas',
     },
     search: 'Buscar conversaciones',
-    searchPlaceholder: 'Buscar mensajes, nombres, números…',
+    searchPlaceholder: 'Buscar…',
     clearSearch: 'Borrar la búsqueda',
     filters: {
       toggle: 'Filtros',

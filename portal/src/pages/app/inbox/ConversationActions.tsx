@@ -296,7 +296,7 @@ export function ConversationActions({
                   {t('inbox.snooze.wake')}
                 </button>
               ) : (
-                <Dropdown label={t('inbox.snooze.button')} testId="snooze-picker" button={<><Icon name="clock" size={15} />{t('inbox.snooze.button')}</>}>
+                <Dropdown label={t('inbox.snooze.button')} title={t('inbox.snooze.button')} testId="snooze-picker" button={<Icon name="clock" size={16} />}>
                   {(close) => (
                     <>
                       <div className="menu-title">{t('inbox.snooze.title')}</div>

@@ -443,21 +443,21 @@ export function ConversationView({
             </span>
           )}
           <WindowCountdown expiresAt={conv.window_expires_at} />
+          {onTogglePanel && (
+            <button
+              type="button"
+              className={`icon-button thread-panel-toggle${panelOpen ? ' thread-panel-toggle-on' : ''}`}
+              onClick={onTogglePanel}
+              aria-expanded={panelOpen}
+              aria-label={panelOpen ? t('inbox.panel.hide') : t('inbox.panel.show')}
+              title={panelOpen ? t('inbox.panel.hide') : t('inbox.panel.show')}
+              data-testid="contact-panel-toggle"
+            >
+              <Icon name="info" />
+            </button>
+          )}
         </div>
         <ConversationActions conversation={conv} agents={agents} onChanged={setConversation} command={actionCommand} />
-        {onTogglePanel && (
-          <button
-            type="button"
-            className={`icon-button thread-panel-toggle${panelOpen ? ' thread-panel-toggle-on' : ''}`}
-            onClick={onTogglePanel}
-            aria-expanded={panelOpen}
-            aria-label={panelOpen ? t('inbox.panel.hide') : t('inbox.panel.show')}
-            title={panelOpen ? t('inbox.panel.hide') : t('inbox.panel.show')}
-            data-testid="contact-panel-toggle"
-          >
-            <Icon name="info" />
-          </button>
-        )}
       </header>
       <PeopleBar viewers={people.viewers.map((v) => v.name)} typing={people.typing} />
       <div className="thread-scroll" ref={scroller} onScroll={onScroll} data-testid="messages">
