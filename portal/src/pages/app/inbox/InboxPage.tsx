@@ -148,6 +148,15 @@ export function InboxPage() {
 
   // The contact panel: open by default on wide screens; a drawer on narrower ones.
   const [panelOpen, setPanelOpen] = useState(initialPanel);
+  // Crossing the breakpoint (a window made narrower, a tablet turned): the drawer starts closed
+  // on narrow screens, and wide screens get back what the person chose there.
+  useEffect(() => {
+    if (typeof window.matchMedia !== 'function') return;
+    const mq = window.matchMedia(WIDE);
+    const onChange = () => setPanelOpen(initialPanel());
+    mq.addEventListener?.('change', onChange);
+    return () => mq.removeEventListener?.('change', onChange);
+  }, []);
   const togglePanel = useCallback(() => {
     setPanelOpen((open) => {
       const next = !open;
