@@ -9,6 +9,7 @@ import { RolesPage } from './pages/app/settings/RolesPage';
 import { TagsPage } from './pages/app/settings/TagsPage';
 import { TeamsPage } from './pages/app/settings/TeamsPage';
 import { TemplatesPage } from './pages/app/settings/TemplatesPage';
+import { CannedResponsesPage } from './pages/app/settings/CannedResponsesPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { AcceptInvitationPage } from './pages/public/AcceptInvitationPage';
 import { ForgotPasswordPage } from './pages/public/ForgotPasswordPage';
@@ -43,6 +44,7 @@ export function App() {
         <Route path="/settings/tags" element={<TagsPage />} />
         <Route path="/settings/numbers" element={<NumbersPage />} />
         <Route path="/settings/templates" element={<TemplatesPage />} />
+        <Route path="/settings/canned-responses" element={<CannedResponsesPage />} />
       </Route>
       <Route path="*" element={<NotFoundPage />} />
     </Routes>

@@ -1,10 +1,17 @@
 // The portal's API: one shared client plus a typed function per endpoint of docs/api.md.
 
 import i18n from '../i18n';
-import { createApiClient } from './client';
+import { createApiClient, isApiError } from './client';
 import type { UploadOptions } from './client';
 import type {
   Agent,
+  CannedResponse,
+  CannedResponseInput,
+  Mention,
+  Mentionables,
+  NotificationPage,
+  Priority,
+  PresenceStatus,
   Conversation,
   ConversationChanges,
   ConversationStatus,
@@ -152,31 +159,134 @@ export interface ConversationFilter {
   /** Absent: every unresolved conversation. */
   status?: ConversationStatus;
   number_id?: string;
+  /** Absent: every conversation the person may see. */
+  assignee?: 'me' | 'unassigned' | 'all';
+  team_id?: string;
+  tag_id?: string;
+  priority?: Priority;
+  /** `closing`: the 24-hour window closes within the hour. */
+  window?: 'closing';
+  /** Absent: newest activity first. */
+  sort?: 'activity' | 'waiting';
+  /** Full-text search over messages and the contact's name and number. */
+  q?: string;
   cursor?: string | null;
   limit?: number;
 }
 
+/** The query string of `GET /api/v1/conversations` for a filter (defaults are left out). */
+export function conversationQuery(filter: ConversationFilter): URLSearchParams {
+  const params = new URLSearchParams();
+  if (filter.status) params.set('status', filter.status);
+  if (filter.number_id) params.set('number_id', filter.number_id);
+  if (filter.assignee && filter.assignee !== 'all') params.set('assignee', filter.assignee);
+  if (filter.team_id) params.set('team_id', filter.team_id);
+  if (filter.tag_id) params.set('tag_id', filter.tag_id);
+  if (filter.priority) params.set('priority', filter.priority);
+  if (filter.window) params.set('window', filter.window);
+  if (filter.sort && filter.sort !== 'activity') params.set('sort', filter.sort);
+  const text = filter.q?.trim();
+  if (text) params.set('q', text);
+  if (filter.cursor) params.set('cursor', filter.cursor);
+  params.set('limit', String(filter.limit ?? 50));
+  return params;
+}
+
+/** What a reply adds for collision protection (issue 4). */
+export interface SendGuard {
+  last_seen_message_id?: string;
+  force?: boolean;
+}
+
+// A server without collision protection refuses the extra fields (422, unknown field): then the
+// portal sends without them from then on.
+let sendGuardSupported = true;
+function refusesGuard(e: unknown): boolean {
+  if (!isApiError(e) || e.status !== 422) return false;
+  const text = [e.message, ...Object.values(e.fields)].join(' ');
+  return /last_seen_message_id|unknown field `force`/.test(text);
+}
+
 export const conversations = {
-  list: (filter: ConversationFilter = {}, opts?: { signal?: AbortSignal }) => {
-    const params = new URLSearchParams();
-    if (filter.status) params.set('status', filter.status);
-    if (filter.number_id) params.set('number_id', filter.number_id);
-    if (filter.cursor) params.set('cursor', filter.cursor);
-    params.set('limit', String(filter.limit ?? 50));
-    return api.get<Page<Conversation>>(`/api/v1/conversations?${params}`, opts);
-  },
+  list: (filter: ConversationFilter = {}, opts?: { signal?: AbortSignal }) =>
+    api.get<Page<Conversation>>(`/api/v1/conversations?${conversationQuery(filter)}`, opts),
   get: (id: string) => api.get<Conversation>(`/api/v1/conversations/${q(id)}`),
   /** One page of messages, oldest first, starting after `cursor`. */
   messages: (id: string, cursor: string | null, limit = 200) =>
     api.get<Page<Message>>(
       `/api/v1/conversations/${q(id)}/messages?limit=${limit}${cursor ? `&cursor=${q(cursor)}` : ''}`,
     ),
-  send: (id: string, body: SendBody) => api.post<Message>(`/api/v1/conversations/${q(id)}/messages`, body),
+  send: async (id: string, body: SendBody, guard: SendGuard = {}) => {
+    const path = `/api/v1/conversations/${q(id)}/messages`;
+    const extra: SendGuard = {};
+    if (guard.last_seen_message_id) extra.last_seen_message_id = guard.last_seen_message_id;
+    if (guard.force) extra.force = true;
+    if (!sendGuardSupported || Object.keys(extra).length === 0) return api.post<Message>(path, body);
+    try {
+      return await api.post<Message>(path, { ...body, ...extra });
+    } catch (e) {
+      if (!refusesGuard(e)) throw e;
+      sendGuardSupported = false;
+      return api.post<Message>(path, body);
+    }
+  },
   /** Status and/or assignee; claiming for oneself is atomic (409 `already_assigned` names the winner). */
   update: (id: string, changes: ConversationChanges) => api.patch<Conversation>(`/api/v1/conversations/${q(id)}`, changes),
   /** The team has seen it: resets `unread_count` and sends the customer blue ticks. */
   read: (id: string) => api.post<void>(`/api/v1/conversations/${q(id)}/read`, {}),
+  /** Replaces the conversation's tags. */
+  setTags: (id: string, tag_ids: string[]) => api.put<Conversation>(`/api/v1/conversations/${q(id)}/tags`, { tag_ids }),
+  /** An internal note (never sent to WhatsApp); mentioned agents are notified. */
+  addNote: (id: string, body: string, mentions: Mention[] = []) =>
+    api.post<Message>(`/api/v1/conversations/${q(id)}/notes`, mentions.length ? { body, mentions: mentions.map((m) => ({ type: m.type, id: m.id })) } : { body }),
+  /** "I am looking at it" (TTL 30 s: repeat every 10 s). */
+  viewing: (id: string) => api.post<void>(`/api/v1/conversations/${q(id)}/viewing`, {}),
+  stopViewing: (id: string) => api.del(`/api/v1/conversations/${q(id)}/viewing`),
+  /** Takes or renews the composer lease (TTL 15 s); 409 `composer_locked` names the holder. */
+  typing: (id: string) => api.post<void>(`/api/v1/conversations/${q(id)}/typing`, {}),
+  stopTyping: (id: string) => api.del(`/api/v1/conversations/${q(id)}/typing`),
 };
+
+export const contacts = {
+  setTags: (id: string, tag_ids: string[]) => api.put<unknown>(`/api/v1/contacts/${q(id)}/tags`, { tag_ids }),
+};
+
+export const mentionables = {
+  list: () => api.get<Mentionables>('/api/v1/mentionables'),
+};
+
+export const notifications = {
+  list: (opts: { unread?: boolean; cursor?: string | null; limit?: number } = {}) => {
+    const params = new URLSearchParams();
+    if (opts.unread) params.set('unread', 'true');
+    if (opts.cursor) params.set('cursor', opts.cursor);
+    params.set('limit', String(opts.limit ?? 20));
+    return api.get<NotificationPage>(`/api/v1/notifications?${params}`);
+  },
+  read: (id: string) => api.post<void>(`/api/v1/notifications/${q(id)}/read`, {}),
+  readAll: () => api.post<void>('/api/v1/notifications/read-all', {}),
+};
+
+export const canned = {
+  search: (opts: { q?: string; conversation_id?: string } = {}) => {
+    const params = new URLSearchParams();
+    params.set('q', opts.q ?? '');
+    if (opts.conversation_id) params.set('conversation_id', opts.conversation_id);
+    return api.get<{ items: CannedResponse[] }>(`/api/v1/canned-responses?${params}`).then((p) => p.items);
+  },
+  create: (body: CannedResponseInput) => api.post<CannedResponse>('/api/v1/canned-responses', body),
+  update: (id: string, body: Partial<CannedResponseInput>) => api.patch<CannedResponse>(`/api/v1/canned-responses/${q(id)}`, body),
+  remove: (id: string) => api.del(`/api/v1/canned-responses/${q(id)}`),
+};
+
+export const presence = {
+  set: (availability: 'online' | 'away') => api.put<{ status: PresenceStatus }>('/api/v1/me/presence', { availability }),
+};
+
+/** A feature whose endpoint this server does not have (404/405/501): hide it. */
+export function isMissingEndpoint(e: unknown): boolean {
+  return isApiError(e) && (e.status === 404 || e.status === 405 || e.status === 501);
+}
 
 /** The sandbox number's test phone: the signed-in person plays a customer. */
 export const sandbox = {

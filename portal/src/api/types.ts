@@ -70,6 +70,8 @@ export interface RoleRef {
   name: string;
 }
 
+export type PresenceStatus = 'online' | 'away' | 'offline';
+
 export interface Agent {
   id: string;
   user_id: string;
@@ -79,6 +81,8 @@ export interface Agent {
   status: 'active' | 'deactivated';
   team_ids: string[];
   created_at: string;
+  /** Issue 4: online (socket open), away (chosen or idle > 10 min) or offline. */
+  presence?: PresenceStatus | (string & {});
 }
 
 export interface Invitation {
@@ -167,12 +171,89 @@ export interface Conversation {
   /** Inbound messages since an agent last opened the conversation (POST .../read resets it). */
   unread_count?: number;
   assignee_name?: string | null;
+  // Issue 4 (team inbox). Optional: an older server does not send them.
+  team_id?: string | null;
+  team_name?: string | null;
+  priority?: Priority | (string & {});
+  snoozed_until?: string | null;
+  tags?: ConversationTag[];
+  /** The oldest inbound message not answered yet (null when the business spoke last). */
+  waiting_since?: string | null;
+  /** Other agents looking at it now. */
+  viewers?: Viewer[];
+}
+
+export type Priority = 'none' | 'low' | 'medium' | 'high' | 'urgent';
+export const PRIORITIES: Priority[] = ['none', 'low', 'medium', 'high', 'urgent'];
+
+/** A tag on a conversation (`color`; the tag resource itself says `colour`). */
+export interface ConversationTag {
+  id: string;
+  name: string;
+  color?: string;
+  colour?: string;
+}
+
+export interface Viewer {
+  membership_id: string;
+  name: string;
 }
 
 /** `PATCH /api/v1/conversations/{id}`: `assignee_id: null` returns it to the queue. */
 export interface ConversationChanges {
-  status?: 'open' | 'pending' | 'resolved';
+  status?: 'open' | 'pending' | 'resolved' | 'snoozed';
   assignee_id?: string | null;
+  /** Required with `status: "snoozed"`, a future time. */
+  snoozed_until?: string;
+  priority?: Priority;
+  /** Transfer to a team (null: no team). */
+  team_id?: string | null;
+  /** A note recorded in the timeline with a transfer. */
+  note?: string;
+}
+
+export interface Mention {
+  type: 'agent' | 'team';
+  id: string;
+  name?: string;
+}
+
+export interface Mentionables {
+  agents: { id: string; name: string }[];
+  teams: { id: string; name: string }[];
+}
+
+export interface AppNotification {
+  id: string;
+  kind: 'mention' | 'assigned' | (string & {});
+  conversation_id: string;
+  message_id: string | null;
+  actor_name: string | null;
+  body: string;
+  created_at: string;
+  read_at: string | null;
+}
+
+export interface NotificationPage extends Page<AppNotification> {
+  unread_count: number;
+}
+
+export interface CannedResponse {
+  id: string;
+  shortcut: string;
+  title: string | null;
+  body: string;
+  shared: boolean;
+  owner_id: string | null;
+  /** With `conversation_id`: the body with {{contact.name}}, {{agent.name}}, {{business.name}} filled in. */
+  rendered?: string;
+}
+
+export interface CannedResponseInput {
+  shortcut: string;
+  title?: string;
+  body: string;
+  shared: boolean;
 }
 
 export type MessageStatus =
@@ -188,7 +269,8 @@ export type MessageStatus =
 export interface Message {
   id: string;
   conversation_id: string;
-  direction: 'inbound' | 'outbound';
+  /** `internal`: a note (`kind: "note"`) or an activity line (`kind: "activity"`), never sent. */
+  direction: 'inbound' | 'outbound' | 'internal';
   /** text, image, video, audio, document, sticker, location, contacts, interactive, button,
    * reaction, order, system, revoke, edit, template, unsupported, or a type Chorus does not know. */
   kind: string;

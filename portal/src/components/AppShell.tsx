@@ -8,6 +8,8 @@ import { roleLabel } from '../lib/roles';
 import { Avatar } from './Avatar';
 import { Icon, type IconName } from './Icon';
 import { LanguagePicker } from './LanguagePicker';
+import { NotificationsBell } from './NotificationsBell';
+import { PresenceToggle } from './PresenceToggle';
 import { Logo } from './Logo';
 import { PageLoading } from './Spinner';
 import { useToast } from './Toasts';
@@ -56,6 +58,7 @@ export function AppShell() {
     { to: '/settings/tags', label: t('nav.tags'), icon: 'tag', visible: true },
     { to: '/settings/numbers', label: t('nav.numbers'), icon: 'phone', visible: true },
     { to: '/settings/templates', label: t('nav.templates'), icon: 'template', visible: true },
+    { to: '/settings/canned-responses', label: t('nav.cannedResponses'), icon: 'message', visible: can('conversations:reply') || can('canned:manage') },
   ];
   // The inbox uses the whole area below the top bar.
   const flush = location.pathname === '/inbox' || location.pathname.startsWith('/inbox/');
@@ -99,6 +102,8 @@ export function AppShell() {
         <header className="topbar">
           <BusinessSwitcher />
           <div className="topbar-right">
+            {(can('conversations:read_all') || can('conversations:read_assigned')) && <PresenceToggle membershipId={me.membership.id} />}
+            <NotificationsBell />
             <LanguagePicker />
             <span className="topbar-divider" aria-hidden="true" />
             <span className="topbar-user">

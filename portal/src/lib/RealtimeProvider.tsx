@@ -1,12 +1,27 @@
 // Connects the signed-in app to the server's realtime socket and makes every `useLive` below it
 // event-driven (see live.tsx). Mounted by RequireAuth, so it lives exactly as long as a session;
 // a different business (membership) starts over with a new socket and no cursor.
-import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { api, isApiError } from '../api';
 import { LiveProvider, createRealtimeSource, type RealtimeSourceOptions } from './live';
-import { createRealtimeClient, type RealtimeClient, type RealtimeStatus } from './realtime';
+import { createRealtimeClient, type RealtimeClient, type RealtimeEvent, type RealtimeStatus } from './realtime';
 
 const RealtimeStatusContext = createContext<RealtimeStatus | null>(null);
+const RealtimeClientContext = createContext<RealtimeClient | null>(null);
+
+/**
+ * Calls `listener` with every realtime event (viewers, typing, presence, notifications…); does
+ * nothing outside a RealtimeProvider.
+ */
+export function useRealtimeEvents(listener: (event: RealtimeEvent) => void) {
+  const client = useContext(RealtimeClientContext);
+  const ref = useRef(listener);
+  ref.current = listener;
+  useEffect(() => {
+    if (!client) return;
+    return client.onEvent((e) => ref.current(e));
+  }, [client]);
+}
 
 /** The socket's state, or null outside a RealtimeProvider (then pages poll). */
 export function useRealtimeStatus(): RealtimeStatus | null {
@@ -56,7 +71,9 @@ export function RealtimeProvider({
 
   return (
     <LiveProvider source={source}>
-      <RealtimeStatusContext.Provider value={status}>{children}</RealtimeStatusContext.Provider>
+      <RealtimeClientContext.Provider value={client}>
+        <RealtimeStatusContext.Provider value={status}>{children}</RealtimeStatusContext.Provider>
+      </RealtimeClientContext.Provider>
     </LiveProvider>
   );
 }

@@ -6,7 +6,7 @@
 // remains the default outside that provider. Either way a handler never runs twice at once and
 // waits while the tab is hidden.
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
-import type { RealtimeClient, RealtimeEvent } from './realtime';
+import { EPHEMERAL_KINDS, type RealtimeClient, type RealtimeEvent } from './realtime';
 
 export type LiveTopic =
   | { kind: 'conversations' }
@@ -70,6 +70,8 @@ export function createPollingSource(opts: { intervalMs?: number; doc?: Document 
 
 /** Whether an event may change what `topic` shows. */
 export function topicMatches(topic: LiveTopic, event: RealtimeEvent): boolean {
+  // Who is viewing or typing, presence and notifications are shown from the frame itself.
+  if (EPHEMERAL_KINDS.has(event.kind)) return false;
   // The test phone's thread is looked up by the customer's number, which events do not carry.
   if (topic.kind === 'conversation') return topic.id === event.conversationId;
   return true;

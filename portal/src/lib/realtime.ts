@@ -20,10 +20,16 @@ export type RealtimeStatus = 'idle' | 'connecting' | 'open' | 'reconnecting';
 export interface RealtimeEvent {
   /** `message.created`, `message.updated`, `conversation.updated` (unknown kinds pass through). */
   kind: string;
-  conversationId: string;
+  /** Null for frames about no conversation (`notification.created`, `presence`). */
+  conversationId: string | null;
   messageId: string | null;
   cursor: string;
+  /** Extra data of `viewers`, `typing`, `presence` frames. */
+  data?: Record<string, unknown> | null;
 }
+
+/** Frames that describe people (who looks, types, is online), not data: they reload nothing. */
+export const EPHEMERAL_KINDS = new Set(['viewers', 'typing', 'presence', 'notification.created']);
 
 export type RealtimeFrame =
   | { type: 'hello'; cursor: string }
@@ -45,16 +51,16 @@ export function parseFrame(data: unknown): RealtimeFrame | null {
   const f = v as Record<string, unknown>;
   if (f.type === 'hello') return { type: 'hello', cursor: typeof f.cursor === 'string' ? f.cursor : '' };
   if (f.type === 'resync') return { type: 'resync' };
-  if (f.type === 'event' && typeof f.kind === 'string' && typeof f.conversation_id === 'string') {
-    return {
-      type: 'event',
-      event: {
-        kind: f.kind,
-        conversationId: f.conversation_id,
-        messageId: typeof f.message_id === 'string' ? f.message_id : null,
-        cursor: typeof f.cursor === 'string' ? f.cursor : '',
-      },
+  const conv = f.conversation_id;
+  if (f.type === 'event' && typeof f.kind === 'string' && (typeof conv === 'string' || conv === null || conv === undefined)) {
+    const event: RealtimeEvent = {
+      kind: f.kind,
+      conversationId: typeof conv === 'string' ? conv : null,
+      messageId: typeof f.message_id === 'string' ? f.message_id : null,
+      cursor: typeof f.cursor === 'string' ? f.cursor : '',
     };
+    if (f.data && typeof f.data === 'object' && !Array.isArray(f.data)) event.data = f.data as Record<string, unknown>;
+    return { type: 'event', event };
   }
   return null;
 }

@@ -1,10 +1,12 @@
 import { useEffect, useId, useRef, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { media as mediaApi, type MediaKind, type UploadedMedia, type UploadOptions } from '../../../api';
+import { canned as cannedApi, isApiError, isMissingEndpoint, media as mediaApi, type CannedResponse, type Mention, type Mentionables, type MediaKind, type UploadedMedia, type UploadOptions } from '../../../api';
 import { Icon } from '../../../components/Icon';
 import { currentLanguage } from '../../../i18n';
 import { canSend, isSendKey, MAX_MESSAGE_LENGTH, type ComposerBlock } from '../../../lib/composer';
 import { describeError } from '../../../lib/errors';
+import { isMissing, markMissing, useFeature } from '../../../lib/features';
+import { insertMention, mentionCandidates, mentionQuery, mentionsInText, type MentionCandidate } from '../../../lib/mentions';
 import { ACCEPTED_TYPES, checkFile, fileProblemMessage, formatBytes, mediaKindOf, takesCaption, uploadErrorMessage } from '../../../lib/media';
 
 /** WhatsApp's limit for a media caption. */
@@ -12,10 +14,30 @@ export const MAX_CAPTION_LENGTH = 1024;
 
 export type Uploader = (file: File, opts: UploadOptions) => Promise<UploadedMedia>;
 
+export type ComposerMode = 'reply' | 'note';
+
+/** Codes of a send refused because another agent is answering (409). */
+export const CONFLICT_CODES = new Set(['composer_locked', 'conversation_changed']);
+
 export interface ComposerProps {
   block: ComposerBlock;
-  /** Sends the text; throwing puts the text back and shows the error. */
-  onSend: (text: string) => Promise<void>;
+  /**
+   * Sends the text; throwing puts the text back and shows the error. A 409 `composer_locked` /
+   * `conversation_changed` shows the server's sentence with "Send anyway" (`{force: true}`).
+   */
+  onSend: (text: string, opts?: { force?: boolean }) => Promise<void>;
+  /** Saves an internal note (absent: no Reply/Note switch). */
+  onNote?: (text: string, mentions: Mention[]) => Promise<void>;
+  /** Who can be @mentioned in notes. */
+  mentionables?: Mentionables | null;
+  /** The conversation, so canned responses come with their placeholders filled in (absent: no picker). */
+  conversationId?: string;
+  /** The reply draft became non-empty (true, on each keystroke) or was cleared or sent (false). */
+  onTyping?: (active: boolean) => void;
+  /** Another agent holds the composer ("Luis is typing a reply"). */
+  lockNotice?: string | null;
+  /** A keyboard shortcut: switch to a mode and focus the box; `canned` starts a `/`. */
+  command?: { name: 'reply' | 'note' | 'canned'; seq: number } | null;
   /** Sends an uploaded file with its caption (absent: no attach button). */
   onSendMedia?: (media: UploadedMedia, caption: string) => Promise<void>;
   /** Opens the template picker (absent: no template button). */
@@ -42,9 +64,41 @@ interface Attachment {
 
 const defaultUpload: Uploader = (file, opts) => mediaApi.upload(file, opts);
 
-export function Composer({ block, onSend, onSendMedia, onTemplates, replyTo, onCancelReply, resetKey, upload = defaultUpload }: ComposerProps) {
+export function Composer({
+  block: replyBlock,
+  onSend,
+  onSendMedia: sendMediaProp,
+  onTemplates: templatesProp,
+  onNote,
+  mentionables = null,
+  conversationId,
+  onTyping,
+  lockNotice = null,
+  command = null,
+  replyTo,
+  onCancelReply,
+  resetKey,
+  upload = defaultUpload,
+}: ComposerProps) {
   const { t } = useTranslation();
-  const [text, setText] = useState('');
+  const [mode, setMode] = useState<ComposerMode>('reply');
+  const [drafts, setDrafts] = useState<Record<ComposerMode, string>>({ reply: '', note: '' });
+  const text = drafts[mode];
+  const setText = (value: string | ((cur: string) => string)) =>
+    setDrafts((d) => ({ ...d, [mode]: typeof value === 'function' ? value(d[mode]) : value }));
+  const note = mode === 'note' && Boolean(onNote);
+  const block = note ? null : replyBlock;
+  const onSendMedia = note ? undefined : sendMediaProp;
+  const onTemplates = note ? undefined : templatesProp;
+  const [conflict, setConflict] = useState<{ message: string; text: string } | null>(null);
+  const [caret, setCaret] = useState(0);
+  const [chosen, setChosen] = useState<MentionCandidate[]>([]);
+  const [menuIndex, setMenuIndex] = useState(0);
+  const [dismissed, setDismissed] = useState<string | null>(null);
+  const cannedOn = useFeature('canned') && Boolean(conversationId);
+  const [cannedItems, setCannedItems] = useState<CannedResponse[] | null>(null);
+  const typingRef = useRef(onTyping);
+  typingRef.current = onTyping;
   const [error, setError] = useState<string | null>(null);
   const [attachment, setAttachment] = useState<Attachment | null>(null);
   const [sending, setSending] = useState(false);
@@ -59,13 +113,112 @@ export function Composer({ block, onSend, onSendMedia, onTemplates, replyTo, onC
   const templatesAllowed = Boolean(onTemplates) && (block === null || block === 'window_closed');
 
   useEffect(() => {
-    setText('');
+    setDrafts({ reply: '', note: '' });
+    setMode('reply');
     setError(null);
+    setConflict(null);
+    setChosen([]);
     setAttachment((a) => {
       if (a) discard(a);
       return null;
     });
   }, [resetKey]);
+
+  // Shortcuts: r (reply), n (note), / (canned responses).
+  useEffect(() => {
+    if (!command) return;
+    const next: ComposerMode = command.name === 'note' && onNote ? 'note' : 'reply';
+    setMode(next);
+    if (command.name === 'canned') {
+      setDrafts((d) => (d.reply.trim() ? d : { ...d, reply: '/' }));
+      setDismissed(null);
+    }
+    requestAnimationFrame(() => {
+      const el = area.current;
+      if (!el) return;
+      el.focus();
+      el.setSelectionRange(el.value.length, el.value.length);
+      setCaret(el.value.length);
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [command?.seq]);
+
+  // The reply draft holds the composer lease while it has text (see ConversationView).
+  const replyHasText = drafts.reply.trim().length > 0;
+  useEffect(() => {
+    if (!replyHasText) typingRef.current?.(false);
+  }, [replyHasText]);
+  useEffect(() => () => typingRef.current?.(false), [resetKey]);
+
+  // "/shortcut" at the start of a reply opens the canned responses.
+  const cannedQuery = !note && cannedOn && /^\/[a-z0-9_-]*$/i.test(text) && dismissed !== text ? text.slice(1).toLowerCase() : null;
+  useEffect(() => {
+    if (cannedQuery === null) {
+      setCannedItems(null);
+      return;
+    }
+    let live = true;
+    const timer = setTimeout(() => {
+      cannedApi.search({ q: cannedQuery, conversation_id: conversationId }).then(
+        (items) => {
+          if (!live) return;
+          setCannedItems(items);
+          setMenuIndex(0);
+        },
+        (e) => {
+          if (!live) return;
+          if (isMissingEndpoint(e)) markMissing('canned');
+          setCannedItems([]);
+        },
+      );
+    }, isMissing('canned') ? 0 : 120);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [cannedQuery, conversationId]);
+
+  // "@name" in a note opens the people and teams to mention.
+  const mentionAt = note ? mentionQuery(text, caret) : null;
+  const candidates = mentionAt ? mentionCandidates(mentionables, mentionAt.query) : [];
+  const mentionOpen = Boolean(mentionAt) && candidates.length > 0 && dismissed !== `@${text}:${caret}`;
+  const cannedOpen = cannedQuery !== null;
+  const menuLength = mentionOpen ? candidates.length : cannedOpen ? (cannedItems?.length ?? 0) : 0;
+
+  function insertCanned(item: CannedResponse) {
+    const value = item.rendered ?? item.body;
+    setText(value);
+    setDismissed(value);
+    setCannedItems(null);
+    requestAnimationFrame(() => {
+      const el = area.current;
+      if (el) {
+        el.focus();
+        el.setSelectionRange(value.length, value.length);
+      }
+    });
+  }
+
+  function chooseMention(c: MentionCandidate) {
+    if (!mentionAt) return;
+    const next = insertMention(text, mentionAt, c.name);
+    setText(next.text);
+    setCaret(next.caret);
+    setChosen((list) => [...list, c]);
+    requestAnimationFrame(() => {
+      const el = area.current;
+      if (el) {
+        el.focus();
+        el.setSelectionRange(next.caret, next.caret);
+      }
+    });
+  }
+
+  function switchMode(next: ComposerMode) {
+    setMode(next);
+    setError(null);
+    requestAnimationFrame(() => area.current?.focus());
+  }
 
   // Grow with the text up to a few lines, then scroll.
   useEffect(() => {
@@ -116,10 +269,26 @@ export function Composer({ block, onSend, onSendMedia, onTemplates, replyTo, onC
 
   const ready = attachment
     ? attachment.status === 'ready' && !disabled && !sending && (captionAllowed ? length <= MAX_CAPTION_LENGTH : true)
-    : canSend(text, block, sending);
+    : canSend(text, block, sending) && !conflict;
 
   async function submit() {
     if (!ready) return;
+    if (note && onNote) {
+      const value = text.trim();
+      const mentions = mentionsInText(value, chosen);
+      setSending(true);
+      setError(null);
+      try {
+        await onNote(value, mentions);
+        setDrafts((d) => ({ ...d, note: '' }));
+        setChosen([]);
+      } catch (e) {
+        setError(describeError(t, e));
+      } finally {
+        setSending(false);
+      }
+      return;
+    }
     if (attachment?.media && onSendMedia) {
       const caption = captionAllowed ? text.trim() : '';
       setSending(true);
@@ -137,13 +306,23 @@ export function Composer({ block, onSend, onSendMedia, onTemplates, replyTo, onC
       return;
     }
     const value = text.trim();
+    await sendReply(value, false);
+  }
+
+  async function sendReply(value: string, force: boolean) {
     setText('');
     setError(null);
+    setConflict(null);
+    typingRef.current?.(false);
     try {
-      await onSend(value);
+      await (force ? onSend(value, { force: true }) : onSend(value));
     } catch (e) {
-      setText((current) => (current.trim() ? current : value));
-      setError(describeError(t, e));
+      setDrafts((d) => ({ ...d, reply: d.reply.trim() ? d.reply : value }));
+      if (isApiError(e) && e.status === 409 && CONFLICT_CODES.has(e.code)) {
+        setConflict({ message: e.message || t('inbox.composer.conflictDefault'), text: value });
+      } else {
+        setError(describeError(t, e));
+      }
     }
   }
 
@@ -156,7 +335,8 @@ export function Composer({ block, onSend, onSendMedia, onTemplates, replyTo, onC
 
   return (
     <div
-      className={`composer${disabled ? ' composer-disabled' : ''}${dragging ? ' composer-dragging' : ''}`}
+      className={`composer${disabled ? ' composer-disabled' : ''}${dragging ? ' composer-dragging' : ''}${note ? ' composer-note' : ''}`}
+      data-mode={mode}
       onDragOver={(e) => {
         if (!disabled && onSendMedia && e.dataTransfer?.types?.includes('Files')) {
           e.preventDefault();
@@ -166,6 +346,88 @@ export function Composer({ block, onSend, onSendMedia, onTemplates, replyTo, onC
       onDragLeave={() => setDragging(false)}
       onDrop={onDrop}
     >
+      {onNote && (
+        <div className="composer-modes" role="group" aria-label={t('inbox.composer.mode')}>
+          <button type="button" className={`composer-mode${mode === 'reply' ? ' composer-mode-active' : ''}`} aria-pressed={mode === 'reply'} onClick={() => switchMode('reply')}>
+            <Icon name="send" size={13} />
+            {t('inbox.composer.modeReply')}
+          </button>
+          <button type="button" className={`composer-mode composer-mode-note${mode === 'note' ? ' composer-mode-active' : ''}`} aria-pressed={mode === 'note'} onClick={() => switchMode('note')} data-testid="composer-mode-note">
+            <Icon name="pencil" size={13} />
+            {t('inbox.composer.modeNote')}
+          </button>
+        </div>
+      )}
+      {conflict && !note && (
+        <div className="composer-conflict" role="alert" data-testid="composer-conflict">
+          <Icon name="alert" size={16} />
+          <span className="composer-conflict-text">
+            <strong>{t('inbox.composer.conflictTitle')}</strong>
+            <span>{conflict.message}</span>
+          </span>
+          <span className="composer-conflict-actions">
+            <button type="button" className="btn btn-secondary btn-sm" onClick={() => setConflict(null)}>
+              {t('inbox.composer.conflictCancel')}
+            </button>
+            <button type="button" className="btn btn-primary btn-sm" onClick={() => void sendReply(conflict.text, true)}>
+              {t('inbox.composer.sendAnyway')}
+            </button>
+          </span>
+        </div>
+      )}
+      {lockNotice && !note && !conflict && replyHasText && (
+        <div className="composer-lock" role="status" data-testid="composer-lock">
+          <Icon name="info" size={14} />
+          <span>{t('inbox.composer.lockedBy', { message: lockNotice })}</span>
+        </div>
+      )}
+      {mentionOpen && mentionAt && (
+        <div className="composer-menu" role="listbox" aria-label={t('inbox.composer.mentions')} data-testid="mention-menu">
+          {candidates.map((c, i) => (
+            <button
+              key={`${c.type}:${c.id}`}
+              type="button"
+              role="option"
+              aria-selected={i === menuIndex % candidates.length}
+              className={`composer-menu-item${i === menuIndex % candidates.length ? ' composer-menu-item-active' : ''}`}
+              onMouseDown={(e) => e.preventDefault()}
+              onClick={() => chooseMention(c)}
+            >
+              <Icon name={c.type === 'team' ? 'team' : 'user'} size={14} />
+              <span className="composer-menu-name">{c.name}</span>
+              {c.type === 'team' && <span className="composer-menu-sub">{t('inbox.composer.mentionTeam')}</span>}
+            </button>
+          ))}
+        </div>
+      )}
+      {cannedOpen && (
+        <div className="composer-menu composer-canned" role="listbox" aria-label={t('inbox.composer.canned')} data-testid="canned-picker">
+          {cannedItems === null ? (
+            <div className="composer-menu-empty">{t('inbox.composer.cannedLoading')}</div>
+          ) : cannedItems.length === 0 ? (
+            <div className="composer-menu-empty">{cannedQuery ? t('inbox.composer.cannedEmpty', { query: cannedQuery }) : t('inbox.composer.cannedNone')}</div>
+          ) : (
+            cannedItems.map((c, i) => (
+              <button
+                key={c.id}
+                type="button"
+                role="option"
+                aria-selected={i === menuIndex % cannedItems.length}
+                className={`composer-menu-item composer-canned-item${i === menuIndex % cannedItems.length ? ' composer-menu-item-active' : ''}`}
+                onMouseDown={(e) => e.preventDefault()}
+                onClick={() => insertCanned(c)}
+              >
+                <span className="composer-canned-head">
+                  <span className="composer-canned-shortcut">/{c.shortcut}</span>
+                  {c.title && <span className="composer-menu-name">{c.title}</span>}
+                </span>
+                <span className="composer-canned-body">{c.rendered ?? c.body}</span>
+              </button>
+            ))
+          )}
+          <div className="composer-menu-hint">{t('inbox.composer.cannedHint')}</div>
+        </div>
+      )}
       {error && (
         <div className="composer-error" role="alert">
           <Icon name="alert" size={15} />
@@ -290,7 +552,9 @@ export function Composer({ block, onSend, onSendMedia, onTemplates, replyTo, onC
           value={text}
           disabled={disabled || !captionAllowed}
           placeholder={
-            disabled
+            note
+              ? t('inbox.composer.notePlaceholder')
+              : disabled
               ? t('inbox.composer.placeholderDisabled')
               : attachment
                 ? captionAllowed
@@ -298,10 +562,17 @@ export function Composer({ block, onSend, onSendMedia, onTemplates, replyTo, onC
                   : t('inbox.composer.noCaption')
                 : t('inbox.composer.placeholder')
           }
-          aria-label={t('inbox.composer.label')}
+          aria-label={note ? t('inbox.composer.noteLabel') : t('inbox.composer.label')}
+          data-testid="composer-input"
           aria-describedby={hintId}
           maxLength={MAX_MESSAGE_LENGTH + 200}
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => {
+            const value = e.target.value;
+            setText(value);
+            setCaret(e.target.selectionStart ?? value.length);
+            if (!note && value.trim()) onTyping?.(true);
+          }}
+          onSelect={(e) => setCaret((e.target as HTMLTextAreaElement).selectionStart ?? 0)}
           onPaste={(e) => {
             const file = e.clipboardData?.files?.[0];
             if (file && onSendMedia && !disabled) {
@@ -310,6 +581,31 @@ export function Composer({ block, onSend, onSendMedia, onTemplates, replyTo, onC
             }
           }}
           onKeyDown={(e) => {
+            if (menuLength > 0 || (cannedOpen && e.key === 'Escape') || (mentionOpen && e.key === 'Escape')) {
+              if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+                e.preventDefault();
+                setMenuIndex((i) => (i + (e.key === 'ArrowDown' ? 1 : menuLength - 1)) % Math.max(1, menuLength));
+                return;
+              }
+              if ((e.key === 'Enter' && !e.shiftKey) || e.key === 'Tab') {
+                if (menuLength > 0) {
+                  e.preventDefault();
+                  if (mentionOpen) chooseMention(candidates[menuIndex % candidates.length]);
+                  else if (cannedItems && cannedItems.length) insertCanned(cannedItems[menuIndex % cannedItems.length]);
+                  return;
+                }
+              }
+              if (e.key === 'Escape') {
+                e.preventDefault();
+                e.stopPropagation();
+                setDismissed(mentionOpen ? `@${text}:${caret}` : text);
+                return;
+              }
+            }
+            if (e.key === 'Escape') {
+              (e.target as HTMLTextAreaElement).blur();
+              return;
+            }
             if (isSendKey({ key: e.key, shiftKey: e.shiftKey, altKey: e.altKey, isComposing: e.nativeEvent.isComposing })) {
               e.preventDefault();
               void submit();
@@ -318,16 +614,16 @@ export function Composer({ block, onSend, onSendMedia, onTemplates, replyTo, onC
         />
         <button
           type="submit"
-          className="btn btn-primary composer-send"
+          className={`btn composer-send ${note ? 'btn-note' : 'btn-primary'}`}
           disabled={!ready}
-          aria-label={t('inbox.composer.send')}
-          title={t('inbox.composer.send')}
+          aria-label={note ? t('inbox.composer.saveNote') : t('inbox.composer.send')}
+          title={note ? t('inbox.composer.saveNote') : t('inbox.composer.send')}
         >
-          <Icon name="send" size={17} />
+          <Icon name={note ? 'check' : 'send'} size={17} />
         </button>
       </form>
       <div className="composer-foot" id={hintId}>
-        <span>{disabled ? '' : t('inbox.composer.hint')}</span>
+        <span>{disabled ? '' : note ? t('inbox.composer.noteHint') : t('inbox.composer.hint')}</span>
         {length > limit - (attachment ? 100 : 500) && (
           <span className={length > limit ? 'composer-count composer-count-over' : 'composer-count'}>
             {length} / {limit}

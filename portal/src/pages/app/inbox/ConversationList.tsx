@@ -9,12 +9,39 @@ import { previewText } from '../../../lib/messages';
 import { formatPhone } from '../../../lib/phone';
 import { fullDateTime, shortAgo } from '../../../lib/time';
 import { windowState } from '../../../lib/window';
+import { PriorityBadge, TagPills } from './bits';
 import { ContactAvatar, contactDisplay } from './ConversationView';
 
 const PAGE = 50;
 
 function byActivity(a: Conversation, b: Conversation) {
   return b.last_message_at.localeCompare(a.last_message_at) || b.id.localeCompare(a.id);
+}
+
+/** Longest waiting first; conversations nobody waits on go last, newest activity first. */
+function byWaiting(a: Conversation, b: Conversation) {
+  const wa = a.waiting_since ?? null;
+  const wb = b.waiting_since ?? null;
+  if (wa && wb) return wa.localeCompare(wb) || a.id.localeCompare(b.id);
+  if (wa) return -1;
+  if (wb) return 1;
+  return byActivity(a, b);
+}
+
+export type ListFilter = Omit<ConversationFilter, 'cursor' | 'limit'>;
+
+/**
+ * Filters the server already applied, applied again to what is on screen: a live refresh can
+ * keep an older page whose items no longer match, and an older server ignores the new filters
+ * it does not know (then only the ones whose fields it sends count).
+ */
+export function matchesFilter(c: Conversation, f: ListFilter, myId: string | undefined): boolean {
+  if (f.assignee === 'me' && myId && c.assignee_id !== myId) return false;
+  if (f.assignee === 'unassigned' && c.assignee_id !== null) return false;
+  if (f.priority && c.priority !== undefined && c.priority !== f.priority) return false;
+  if (f.team_id && c.team_id !== undefined && c.team_id !== f.team_id) return false;
+  if (f.tag_id && c.tags !== undefined && !c.tags.some((x) => x.id === f.tag_id)) return false;
+  return true;
 }
 
 export interface ConversationListState {
@@ -30,12 +57,14 @@ export interface ConversationListState {
  * The conversations of one filter. Live updates refetch the first page (most recent activity);
  * older pages loaded with "Load more" stay below it.
  */
-export function useConversationList(filter: Pick<ConversationFilter, 'status' | 'number_id'>): ConversationListState {
+export function useConversationList(filter: ListFilter, myId?: string): ConversationListState {
   const [items, setItems] = useState<Conversation[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
-  const key = `${filter.status ?? ''}|${filter.number_id ?? ''}`;
+  const key = JSON.stringify([filter.status, filter.number_id, filter.assignee, filter.team_id, filter.tag_id, filter.priority, filter.window, filter.sort, filter.q?.trim()]);
+  const order = filter.sort === 'waiting' ? byWaiting : byActivity;
+  const keep = (list: Conversation[]) => list.filter((c) => matchesFilter(c, filter, myId));
   const keyRef = useRef(key);
   const olderRef = useRef<Conversation[]>([]);
 
@@ -46,7 +75,7 @@ export function useConversationList(filter: Pick<ConversationFilter, 'status' | 
       if (keyRef.current !== mine) return;
       const ids = new Set(page.items.map((c) => c.id));
       const rest = olderRef.current.filter((c) => !ids.has(c.id));
-      setItems([...page.items, ...rest].sort(byActivity));
+      setItems(keep([...page.items, ...rest].sort(order)));
       if (olderRef.current.length === 0) setCursor(page.next_cursor);
       setError(null);
     } catch (e) {
@@ -76,7 +105,7 @@ export function useConversationList(filter: Pick<ConversationFilter, 'status' | 
       olderRef.current = [...olderRef.current, ...page.items];
       setItems((prev) => {
         const seen = new Set((prev ?? []).map((c) => c.id));
-        return [...(prev ?? []), ...page.items.filter((c) => !seen.has(c.id))].sort(byActivity);
+        return keep([...(prev ?? []), ...page.items.filter((c) => !seen.has(c.id))].sort(order));
       });
       setCursor(page.next_cursor);
     } catch (e) {
@@ -98,6 +127,8 @@ export function ConversationItem({
   showStatus,
   myId,
   active = false,
+  selected = false,
+  showWaiting = false,
 }: {
   conversation: Conversation;
   to: string;
@@ -108,6 +139,10 @@ export function ConversationItem({
   myId?: string;
   /** The conversation is open on the right (its unread count is being cleared). */
   active?: boolean;
+  /** Highlighted by j/k. */
+  selected?: boolean;
+  /** Show how long the customer has been waiting (sort by waiting). */
+  showWaiting?: boolean;
 }) {
   const { t } = useTranslation();
   const now = useNow(30_000);
@@ -116,7 +151,12 @@ export function ConversationItem({
   const unread = active ? 0 : Math.max(0, c.unread_count ?? 0);
   const assignee = c.assignee_id ? (c.assignee_id === myId ? t('inbox.actions.you') : (c.assignee_name ?? null)) : null;
   return (
-    <NavLink to={to} className={`conv-item${unread ? ' conv-unread' : ''}`} data-testid="conversation-item">
+    <NavLink
+      to={to}
+      className={`conv-item${unread ? ' conv-unread' : ''}${selected ? ' conv-selected' : ''}`}
+      data-testid="conversation-item"
+      data-conversation-id={c.id}
+    >
       <ContactAvatar contact={c.contact} size={40} />
       <span className="conv-main">
         <span className="conv-top">
@@ -132,6 +172,7 @@ export function ConversationItem({
               {unread > 99 ? '99+' : unread}
             </span>
           )}
+          {c.priority && c.priority !== 'none' && <PriorityBadge priority={c.priority} />}
           {showStatus && c.status !== 'open' && (
             <Badge tone={c.status === 'resolved' ? 'success' : 'warning'}>{t(`inbox.status.${c.status}`, { defaultValue: c.status })}</Badge>
           )}
@@ -141,8 +182,15 @@ export function ConversationItem({
             </span>
           )}
         </span>
-        {(assignee || (showNumber && number)) && (
+        {(assignee || (showNumber && number) || (c.tags && c.tags.length > 0) || (showWaiting && c.waiting_since)) && (
           <span className="conv-extra">
+            <TagPills tags={c.tags} max={2} />
+            {showWaiting && c.waiting_since && (
+              <span className="conv-waiting" title={fullDateTime(c.waiting_since)}>
+                <Icon name="clock" size={12} />
+                {t('inbox.waitingFor', { time: shortAgo(t, c.waiting_since, now) })}
+              </span>
+            )}
             {assignee && (
               <span className="conv-assignee" data-testid="conversation-assignee" title={t('inbox.assignedTo', { name: assignee })}>
                 <Icon name="user" size={12} />

@@ -4,7 +4,11 @@ import { Link } from 'react-router-dom';
 import {
   conversations,
   isApiError,
+  isMissingEndpoint,
+  mentionables as mentionablesApi,
   templates as templatesApi,
+  type Mention,
+  type Mentionables,
   type Agent,
   type Conversation,
   type Message,
@@ -20,6 +24,7 @@ import { Icon } from '../../../components/Icon';
 import { LoadError } from '../../../components/LoadError';
 import { PageLoading } from '../../../components/Spinner';
 import { composerBlock } from '../../../lib/composer';
+import { markMissing, useFeature } from '../../../lib/features';
 import { useNow, usePageVisible } from '../../../lib/live';
 import { mediaKindOf } from '../../../lib/media';
 import { summarize } from '../../../lib/messages';
@@ -29,8 +34,11 @@ import { useLoader } from '../../../lib/useLoader';
 import { dayKey, dayLabel, fullDateTime } from '../../../lib/time';
 import { windowLabel, windowState } from '../../../lib/window';
 import { BubbleContext, type BubbleContextValue } from './bubbleContext';
+import { joinNames, useComposerLease, useConversationPeople, useViewingHeartbeat } from './collision';
 import { Composer } from './Composer';
+import { ContactPanel } from './ContactPanel';
 import { ConversationActions } from './ConversationActions';
+import { ActivityItem, NoteItem } from './TimelineItem';
 import { MessageBubble } from './MessageBubble';
 import { TemplatePicker } from './TemplatePicker';
 import { useThread } from './useThread';
@@ -58,7 +66,7 @@ export function numberLabel(n: WhatsAppNumber): string {
   return n.verified_name ? `${n.verified_name} · ${phone}` : phone;
 }
 
-export function WindowCountdown({ expiresAt }: { expiresAt: string | null }) {
+export function WindowCountdown({ expiresAt, testId = 'window-countdown' }: { expiresAt: string | null; testId?: string }) {
   const { t } = useTranslation();
   useNow(15_000); // re-render regularly; the time itself is read fresh below
   const now = Date.now();
@@ -67,7 +75,7 @@ export function WindowCountdown({ expiresAt }: { expiresAt: string | null }) {
   return (
     <span
       className={`window-pill window-${tone}`}
-      data-testid="window-countdown"
+      data-testid={testId}
       title={expiresAt ? fullDateTime(expiresAt) : undefined}
     >
       <Icon name="clock" size={14} />
@@ -80,6 +88,63 @@ interface LocalMessage extends Message {
   local: true;
 }
 
+export type ViewCommand = { name: 'reply' | 'note' | 'canned' | 'resolve' | 'assign'; seq: number };
+
+// Who can be mentioned, loaded once per page load (it changes rarely).
+let mentionablesCache: Promise<Mentionables | null> | null = null;
+function useMentionables(enabled: boolean): Mentionables | null {
+  const [data, setData] = useState<Mentionables | null>(null);
+  useEffect(() => {
+    if (!enabled) return;
+    if (!mentionablesCache) {
+      mentionablesCache = mentionablesApi.list().catch((e) => {
+        if (isMissingEndpoint(e)) markMissing('notes');
+        mentionablesCache = null;
+        return null;
+      });
+    }
+    let live = true;
+    void mentionablesCache.then((m) => live && setData(m));
+    return () => {
+      live = false;
+    };
+  }, [enabled]);
+  return data;
+}
+
+/** For tests. */
+export function forgetMentionables() {
+  mentionablesCache = null;
+}
+
+/** "Ana is viewing" and "Luis is typing…" under the header. */
+export function PeopleBar({ viewers, typing }: { viewers: string[]; typing: string[] }) {
+  const { t } = useTranslation();
+  const and = (first: string, last: string) => t('inbox.viewers.and', { first, last });
+  const viewingOnly = viewers.filter((n) => !typing.includes(n));
+  if (viewingOnly.length === 0 && typing.length === 0) return null;
+  return (
+    <div className="people-bar" data-testid="people-bar" role="status">
+      {typing.length > 0 && (
+        <span className="people-typing" data-testid="typing-indicator">
+          <span className="typing-dots" aria-hidden="true">
+            <span />
+            <span />
+            <span />
+          </span>
+          {t('inbox.viewers.typing', { count: typing.length, names: joinNames(typing, and) })}
+        </span>
+      )}
+      {viewingOnly.length > 0 && (
+        <span className="people-viewing" data-testid="viewers">
+          <Icon name="user" size={13} />
+          {t('inbox.viewers.viewing', { count: viewingOnly.length, names: joinNames(viewingOnly, and) })}
+        </span>
+      )}
+    </div>
+  );
+}
+
 let localSeq = 0;
 
 export function ConversationView({
@@ -88,6 +153,10 @@ export function ConversationView({
   agentNames,
   agents = [],
   backTo,
+  command = null,
+  panelOpen = true,
+  onTogglePanel,
+  search = '',
 }: {
   id: string;
   numbers: WhatsAppNumber[];
@@ -95,6 +164,13 @@ export function ConversationView({
   /** Active agents, for the assignee picker. */
   agents?: Agent[];
   backTo: string;
+  /** A keyboard shortcut to carry out (a new `seq` each time). */
+  command?: ViewCommand | null;
+  /** The contact panel on the right. */
+  panelOpen?: boolean;
+  onTogglePanel?: () => void;
+  /** The list's query string (links to past conversations keep it). */
+  search?: string;
 }) {
   const { t } = useTranslation();
   const { can, me } = useSession();
@@ -151,6 +227,15 @@ export function ConversationView({
   });
   const messages = useMemo(() => [...thread.messages, ...pending], [thread.messages, pending]);
   const myId = me?.membership.id;
+  const notesOn = useFeature('notes') && can('notes:write');
+  const mentionables = useMentionables(notesOn);
+  const lease = useComposerLease(id);
+  const people = useConversationPeople(id, conv?.viewers, myId);
+  useViewingHeartbeat(id, Boolean(conv) && visible);
+  // The newest message on screen: a reply names it so the server can tell if someone else
+  // answered meanwhile.
+  const lastSeenRef = useRef<string | undefined>(undefined);
+  lastSeenRef.current = thread.messages.length ? thread.messages[thread.messages.length - 1].id : undefined;
 
   // Keep the newest message in view when the person is already at the bottom.
   useLayoutEffect(() => {
@@ -184,12 +269,14 @@ export function ConversationView({
 
   /** One send at a time, so messages reach the customer in the order they were written. */
   const queue = useCallback(
-    async (body: SendBody, local?: LocalMessage) => {
+    async (body: SendBody, local?: LocalMessage, force = false) => {
       if (local) {
         atBottom.current = true;
         setPending((p) => [...p, local]);
       }
-      const result = sendChain.current.then(() => conversations.send(id, body));
+      // Replies name the newest message seen (collision protection); templates go as they are.
+      const guard = body.type === 'template' ? {} : { last_seen_message_id: lastSeenRef.current, force };
+      const result = sendChain.current.then(() => conversations.send(id, body, guard));
       sendChain.current = result.catch(() => undefined);
       try {
         const saved = await result;
@@ -231,13 +318,14 @@ export function ConversationView({
   );
 
   const send = useCallback(
-    async (text: string) => {
+    async (text: string, opts?: { force?: boolean }) => {
       const quoted = replyTo;
       setReplyTo(null);
       try {
         await queue(
           quoted ? { text, reply_to: quoted.id } : { text },
           localMessage({ body: text, reply_to_wamid: quoted?.wamid ?? null }),
+          Boolean(opts?.force),
         );
       } catch (e) {
         setReplyTo((cur) => cur ?? quoted);
@@ -267,6 +355,24 @@ export function ConversationView({
   );
 
   const sendTemplate = useCallback((body: SendBody) => queue(body), [queue]);
+
+  const sendNote = useCallback(
+    async (text: string, mentions: Mention[]) => {
+      try {
+        const saved = await conversations.addNote(id, text, mentions);
+        atBottom.current = true;
+        addMessage(saved);
+      } catch (e) {
+        if (isMissingEndpoint(e)) markMissing('notes');
+        throw e;
+      }
+    },
+    [id, addMessage],
+  );
+
+  const composerCommand =
+    command && (command.name === 'reply' || command.name === 'note' || command.name === 'canned') ? { name: command.name, seq: command.seq } : null;
+  const actionCommand = command && (command.name === 'resolve' || command.name === 'assign') ? { name: command.name, seq: command.seq } : null;
 
   const authorOf = useCallback(
     (m: Message) => {
@@ -337,9 +443,23 @@ export function ConversationView({
             </span>
           )}
           <WindowCountdown expiresAt={conv.window_expires_at} />
+          {onTogglePanel && (
+            <button
+              type="button"
+              className={`icon-button thread-panel-toggle${panelOpen ? ' thread-panel-toggle-on' : ''}`}
+              onClick={onTogglePanel}
+              aria-expanded={panelOpen}
+              aria-label={panelOpen ? t('inbox.panel.hide') : t('inbox.panel.show')}
+              title={panelOpen ? t('inbox.panel.hide') : t('inbox.panel.show')}
+              data-testid="contact-panel-toggle"
+            >
+              <Icon name="info" />
+            </button>
+          )}
         </div>
-        <ConversationActions conversation={conv} agents={agents} onChanged={setConversation} />
+        <ConversationActions conversation={conv} agents={agents} onChanged={setConversation} command={actionCommand} />
       </header>
+      <PeopleBar viewers={people.viewers.map((v) => v.name)} typing={people.typing} />
       <div className="thread-scroll" ref={scroller} onScroll={onScroll} data-testid="messages">
         {thread.error != null && (
           <div className="thread-stale" role="status">
@@ -356,6 +476,19 @@ export function ConversationView({
               const day = dayKey(m.sent_at);
               const separator = day !== lastDay;
               lastDay = day;
+              if (m.direction === 'internal') {
+                lastSender = null;
+                return (
+                  <Fragment key={m.id}>
+                    {separator && (
+                      <div className="day-separator">
+                        <span>{dayLabel(t, m.sent_at, now)}</span>
+                      </div>
+                    )}
+                    {m.kind === 'note' ? <NoteItem message={m} author={authorOf(m)} /> : <ActivityItem message={m} />}
+                  </Fragment>
+                );
+              }
               const senderKey = m.direction === 'outbound' ? `o:${m.sender_id ?? m.sender_type}` : 'in';
               const showSender = m.direction === 'outbound' && (senderKey !== lastSender || separator);
               lastSender = senderKey;
@@ -391,9 +524,18 @@ export function ConversationView({
         replyTo={replyTo ? { author: authorOf(replyTo), text: summarize(t, replyTo) } : null}
         onCancelReply={() => setReplyTo(null)}
         resetKey={id}
+        onNote={notesOn ? sendNote : undefined}
+        mentionables={mentionables}
+        conversationId={can('conversations:reply') ? id : undefined}
+        onTyping={block === null ? lease.typing : undefined}
+        lockNotice={lease.lockedBy}
+        command={composerCommand}
       />
       {picking && <TemplatePicker numberId={conv.number_id} onClose={() => setPicking(false)} onSend={sendTemplate} />}
     </div>
+    {panelOpen && onTogglePanel && (
+      <ContactPanel conversation={conv} numbers={numbers} agents={agents} search={search} onClose={onTogglePanel} />
+    )}
     </BubbleContext.Provider>
   );
 }

@@ -1,0 +1,200 @@
+// The right-hand pane: who the customer is and where this conversation stands. Fields the
+// server does not send (an older server) are left out; past conversations come from a search
+// by the customer's number when the server can search.
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router-dom';
+import { conversations, type Agent, type Conversation, type WhatsAppNumber } from '../../../api';
+import { useSession } from '../../../auth/session';
+import { Badge } from '../../../components/Badge';
+import { Icon } from '../../../components/Icon';
+import { formatPhone } from '../../../lib/phone';
+import { fullDateTime, shortAgo } from '../../../lib/time';
+import { useLoader } from '../../../lib/useLoader';
+import { useNow } from '../../../lib/live';
+import { hasTeamInbox, PresenceDot, PriorityBadge, TagPills } from './bits';
+import { ContactAvatar, contactDisplay, numberLabel, WindowCountdown } from './ConversationView';
+
+interface Referral {
+  headline?: string;
+  body?: string;
+  source_url?: string;
+  source_type?: string;
+  source_id?: string;
+}
+
+function readReferral(r: unknown): Referral | null {
+  if (!r || typeof r !== 'object') return null;
+  const o = r as Record<string, unknown>;
+  const s = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+  const ref = { headline: s('headline'), body: s('body'), source_url: s('source_url'), source_type: s('source_type'), source_id: s('source_id') };
+  return ref.headline || ref.body || ref.source_url || ref.source_id ? ref : null;
+}
+
+function safeUrl(u: string | undefined): string | null {
+  return u && /^https?:\/\//i.test(u) ? u : null;
+}
+
+export function ContactPanel({
+  conversation: conv,
+  numbers,
+  agents,
+  search,
+  onClose,
+}: {
+  conversation: Conversation;
+  numbers: WhatsAppNumber[];
+  agents: Agent[];
+  /** The list's query string, kept when opening a past conversation. */
+  search: string;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const { me } = useSession();
+  const now = useNow(30_000);
+  const who = contactDisplay(conv.contact);
+  const number = numbers.find((n) => n.id === conv.number_id);
+  const rich = hasTeamInbox(conv);
+  const referral = readReferral(conv.referral);
+  const assignee = conv.assignee_id ? agents.find((a) => a.id === conv.assignee_id) : undefined;
+  const assigneeName = conv.assignee_id
+    ? conv.assignee_id === me?.membership.id
+      ? t('inbox.actions.you')
+      : (conv.assignee_name ?? assignee?.name ?? t('inbox.actions.someone'))
+    : t('inbox.actions.unassigned');
+  const contactTags = (conv.contact as { tags?: Conversation['tags'] }).tags;
+
+  const waId = conv.contact.wa_id;
+  const history = useLoader(
+    () =>
+      rich && waId
+        ? conversations
+            .list({ q: waId, status: 'resolved', limit: 20 })
+            .then((p) => p.items.filter((c) => c.id !== conv.id && c.contact.id === conv.contact.id))
+            .catch(() => null)
+        : Promise.resolve(null),
+    [rich, waId, conv.id],
+  );
+
+  return (
+    <aside className="contact-panel" aria-label={t('inbox.panel.label')} data-testid="contact-panel">
+      <div className="contact-panel-head">
+        <ContactAvatar contact={conv.contact} size={56} />
+        <div className="contact-panel-name">{who.title}</div>
+        {who.subtitle && <div className="contact-panel-sub">{who.subtitle}</div>}
+        <button type="button" className="icon-button icon-button-sm contact-panel-close" onClick={onClose} aria-label={t('inbox.panel.hide')} title={t('inbox.panel.hide')}>
+          <Icon name="x" size={16} />
+        </button>
+      </div>
+
+      <section className="contact-section">
+        <h3 className="contact-section-title">{t('inbox.panel.contact')}</h3>
+        <dl className="contact-fields">
+          {waId && (
+            <>
+              <dt>{t('inbox.panel.phone')}</dt>
+              <dd>{formatPhone(waId)}</dd>
+              <dt>{t('inbox.panel.waId')}</dt>
+              <dd className="mono">{waId}</dd>
+            </>
+          )}
+          {contactTags && (
+            <>
+              <dt>{t('inbox.panel.contactTags')}</dt>
+              <dd>{contactTags.length ? <TagPills tags={contactTags} max={8} /> : <span className="muted">{t('inbox.panel.noTags')}</span>}</dd>
+            </>
+          )}
+        </dl>
+      </section>
+
+      <section className="contact-section">
+        <h3 className="contact-section-title">{t('inbox.panel.conversation')}</h3>
+        <dl className="contact-fields">
+          <dt>{t('inbox.panel.status')}</dt>
+          <dd data-testid="panel-status">
+            <Badge tone={conv.status === 'resolved' ? 'success' : conv.status === 'open' ? 'brand' : 'warning'}>
+              {t(`inbox.status.${conv.status}`, { defaultValue: conv.status })}
+            </Badge>
+            {conv.status === 'snoozed' && conv.snoozed_until && (
+              <span className="contact-field-note">{t('inbox.snooze.until', { time: fullDateTime(conv.snoozed_until) })}</span>
+            )}
+          </dd>
+          {rich && (
+            <>
+              <dt>{t('inbox.panel.priority')}</dt>
+              <dd>
+                <PriorityBadge priority={conv.priority} showNone />
+              </dd>
+              <dt>{t('inbox.panel.team')}</dt>
+              <dd>{conv.team_name ?? <span className="muted">{t('inbox.panel.noTeam')}</span>}</dd>
+            </>
+          )}
+          <dt>{t('inbox.panel.assignee')}</dt>
+          <dd className="contact-assignee">
+            {assignee && <PresenceDot status={assignee.presence} name={assignee.name} />}
+            {assigneeName}
+          </dd>
+          {rich && (
+            <>
+              <dt>{t('tags.title')}</dt>
+              <dd>{conv.tags && conv.tags.length ? <TagPills tags={conv.tags} max={10} /> : <span className="muted">{t('inbox.panel.noTags')}</span>}</dd>
+            </>
+          )}
+          <dt>{t('inbox.panel.window')}</dt>
+          <dd>
+            <WindowCountdown expiresAt={conv.window_expires_at} testId="panel-window" />
+          </dd>
+          {conv.waiting_since && (
+            <>
+              <dt>{t('inbox.panel.waitingSince')}</dt>
+              <dd title={fullDateTime(conv.waiting_since)}>{shortAgo(t, conv.waiting_since, now)}</dd>
+            </>
+          )}
+          <dt>{t('inbox.panel.openedAt')}</dt>
+          <dd title={fullDateTime(conv.opened_at)}>{shortAgo(t, conv.opened_at, now)}</dd>
+          {numbers.length > 1 && number && (
+            <>
+              <dt>{t('nav.numbers')}</dt>
+              <dd>{numberLabel(number)}</dd>
+            </>
+          )}
+        </dl>
+      </section>
+
+      {referral && (
+        <section className="contact-section" data-testid="panel-referral">
+          <h3 className="contact-section-title">{t('inbox.panel.referral')}</h3>
+          <div className="referral-card">
+            {referral.headline && <div className="referral-headline">{referral.headline}</div>}
+            {referral.body && <div className="referral-body">{referral.body}</div>}
+            {safeUrl(referral.source_url) && (
+              <a className="referral-link" href={safeUrl(referral.source_url)!} target="_blank" rel="noopener noreferrer nofollow">
+                <Icon name="external" size={13} />
+                {t('inbox.panel.referralOpen')}
+              </a>
+            )}
+          </div>
+        </section>
+      )}
+
+      {history.data != null && (
+        <section className="contact-section" data-testid="panel-history">
+          <h3 className="contact-section-title">{t('inbox.panel.history')}</h3>
+          {history.data.length === 0 ? (
+            <p className="muted contact-empty">{t('inbox.panel.historyEmpty')}</p>
+          ) : (
+            <ul className="contact-history">
+              {history.data.map((c) => (
+                <li key={c.id}>
+                  <Link to={`/inbox/${c.id}${search}`} className="contact-history-item">
+                    <span className="contact-history-preview">{c.last_message_preview || '…'}</span>
+                    <span className="contact-history-time">{shortAgo(t, c.last_message_at, now)}</span>
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,56 @@
+// Internal timeline items (`direction: "internal"`): notes, on a yellow card that can never be
+// mistaken for a customer message, with mentions highlighted; activity as small grey lines.
+import { useTranslation } from 'react-i18next';
+import type { Message } from '../../../api';
+import { Icon } from '../../../components/Icon';
+import { splitMentions } from '../../../lib/mentions';
+import { clockTime, fullDateTime } from '../../../lib/time';
+
+function mentionNames(m: Message): string[] {
+  const list = (m.content as { mentions?: unknown } | null)?.mentions;
+  if (!Array.isArray(list)) return [];
+  return list.map((x) => (x && typeof x === 'object' && typeof (x as { name?: unknown }).name === 'string' ? (x as { name: string }).name : '')).filter(Boolean);
+}
+
+export function NoteItem({ message: m, author }: { message: Message; author: string }) {
+  const { t } = useTranslation();
+  const parts = splitMentions(m.body ?? '', mentionNames(m));
+  return (
+    <div className="note-item" id={`msg-${m.id}`} data-testid="note" data-direction="internal" data-kind="note">
+      <div className="note-card">
+        <div className="note-head">
+          <Icon name="lock" size={12} />
+          <span className="note-label">{author ? t('inbox.timeline.noteBy', { name: author }) : t('inbox.timeline.note')}</span>
+          <time className="note-time" dateTime={m.sent_at} title={fullDateTime(m.sent_at)}>
+            {clockTime(m.sent_at)}
+          </time>
+        </div>
+        <div className="note-body">
+          {parts.map((p, i) =>
+            p.mention ? (
+              <span key={i} className="mention" data-testid="mention">
+                {p.text}
+              </span>
+            ) : (
+              <span key={i}>{p.text}</span>
+            ),
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export function ActivityItem({ message: m }: { message: Message }) {
+  return (
+    <div className="activity-item" id={`msg-${m.id}`} data-testid="activity" data-direction="internal" data-kind="activity">
+      <span className="activity-text">
+        {m.body}
+        <time dateTime={m.sent_at} title={fullDateTime(m.sent_at)}>
+          {' · '}
+          {clockTime(m.sent_at)}
+        </time>
+      </span>
+    </div>
+  );
+}
