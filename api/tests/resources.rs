@@ -232,6 +232,23 @@ fn endpoints() -> Vec<Endpoint> {
             true,
             S::NO_CONTENT,
         ),
+        ep(Method::GET, "/api/v1/routing", None, None, true, S::OK),
+        ep(
+            Method::PUT,
+            "/api/v1/routing/teams/{team}",
+            Some(r#"{"assignment": "balanced"}"#),
+            Some(r#"{"assignment": 1}"#),
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::PUT,
+            "/api/v1/routing/agents/{agent}",
+            Some(r#"{"max_open": 5}"#),
+            Some(r#"{"max_open": "five"}"#),
+            true,
+            S::OK,
+        ),
         ep(
             Method::GET,
             "/api/v1/business-hours",

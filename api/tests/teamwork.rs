@@ -1256,3 +1256,278 @@ async fn away_message_outside_hours_and_greeting_inside() {
             .is_empty()
     );
 }
+
+async fn online(app: &TestApp, who: &[&Session], yes: bool) {
+    let ids: Vec<String> = who
+        .iter()
+        .map(|s| format!("'{}'", s.membership_id))
+        .collect();
+    let when = if yes {
+        "now()"
+    } else {
+        "now() - interval '1 hour'"
+    };
+    app.run_sql(&format!(
+        "UPDATE memberships SET last_seen_at = {when}, last_active_at = {when} WHERE id IN ({})",
+        ids.join(",")
+    ))
+    .await;
+}
+
+fn assignees(items: &[Value], who: &Session) -> usize {
+    items
+        .iter()
+        .filter(|c| c["assignee_id"] == who.membership_id.as_str())
+        .count()
+}
+
+#[tokio::test]
+async fn round_robin_among_online_agents_under_capacity() {
+    let app = spawn_app().await;
+    let owner = app.signup_owner("Alpha", &email("owner")).await;
+    let ana = app.add_member(&owner, &email("ana"), "agent").await;
+    let luis = app.add_member(&owner, &email("luis"), "agent").await;
+    let billing = create_team(
+        &app,
+        &owner,
+        "Billing",
+        &[&ana.membership_id, &luis.membership_id],
+    )
+    .await;
+    let team = billing["id"].as_str().unwrap();
+    let sandbox = list(&app, &owner, "/api/v1/numbers").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    expect(
+        call(
+            &app,
+            &owner,
+            Method::PUT,
+            &format!("/api/v1/routing/teams/{team}"),
+            json!({"assignment": "round_robin"}),
+        )
+        .await,
+        StatusCode::OK,
+        "mode",
+    )
+    .await;
+    expect(
+        call(
+            &app,
+            &owner,
+            Method::PUT,
+            &format!("/api/v1/routing/numbers/{sandbox}"),
+            json!({"team_id": team}),
+        )
+        .await,
+        StatusCode::OK,
+        "number",
+    )
+    .await;
+    let v = expect(
+        call(
+            &app,
+            &owner,
+            Method::PUT,
+            &format!("/api/v1/routing/agents/{}", ana.membership_id),
+            json!({"max_open": 2}),
+        )
+        .await,
+        StatusCode::OK,
+        "capacity",
+    )
+    .await;
+    assert_eq!(v["numbers"][0]["team_id"], team);
+    online(&app, &[&ana, &luis], true).await;
+
+    for i in 1..=4 {
+        customer_writes(&app, &owner, &format!("3460010000{i}"), "hola").await;
+        app.drain_jobs().await;
+    }
+    let items = list(&app, &owner, "/api/v1/conversations").await;
+    assert_eq!(
+        (assignees(&items, &ana), assignees(&items, &luis)),
+        (2, 2),
+        "{items:?}"
+    );
+    assert!(items.iter().all(|c| c["team_id"] == team));
+    // Ana is full (2 of 2): the fifth goes to Luis, and the timeline says why.
+    customer_writes(&app, &owner, "346001000005", "hola").await;
+    app.drain_jobs().await;
+    let fifth = conversation_with(&app, &owner, "346001000005").await;
+    assert_eq!(fifth["assignee_id"], luis.membership_id.as_str());
+    let reason = timeline(&app, &owner, fifth["id"].as_str().unwrap())
+        .await
+        .into_iter()
+        .find(|m| m["content"]["action"] == "auto_assigned")
+        .unwrap();
+    assert_eq!(
+        reason["body"],
+        "Chorus assigned the conversation to Member Person by round-robin in Billing: 3 of 10 open"
+    );
+    let notes = get_ok(&app, &luis, "/api/v1/notifications").await;
+    assert_eq!(notes["unread_count"], 3);
+
+    // Luis goes offline: a new conversation waits in Billing's queue.
+    online(&app, &[&luis], false).await;
+    customer_writes(&app, &owner, "346001000006", "hola").await;
+    app.drain_jobs().await;
+    let sixth = conversation_with(&app, &owner, "346001000006").await;
+    assert!(sixth["assignee_id"].is_null());
+    assert_eq!(sixth["team_id"], team);
+    // Ana resolves one: her capacity frees and the waiting conversation goes to her at once.
+    let anas = items
+        .iter()
+        .find(|c| c["assignee_id"] == ana.membership_id.as_str())
+        .unwrap();
+    expect(
+        patch(
+            &app,
+            &ana,
+            &format!("/api/v1/conversations/{}", anas["id"].as_str().unwrap()),
+            json!({"status": "resolved"}),
+        )
+        .await,
+        StatusCode::OK,
+        "resolve",
+    )
+    .await;
+    app.drain_jobs().await;
+    let sixth = conversation_with(&app, &owner, "346001000006").await;
+    assert_eq!(sixth["assignee_id"], ana.membership_id.as_str());
+
+    // Ana is full again; a seventh waits until Luis comes online (his socket connects).
+    customer_writes(&app, &owner, "346001000007", "hola").await;
+    app.drain_jobs().await;
+    assert!(conversation_with(&app, &owner, "346001000007").await["assignee_id"].is_null());
+    let ws = app.address.replacen("http://", "ws://", 1);
+    let (_socket, _) = tokio_tungstenite::connect_async(format!(
+        "{ws}/api/v1/realtime?token={}",
+        luis.access_token
+    ))
+    .await
+    .unwrap();
+    let mut assigned = false;
+    for _ in 0..50 {
+        app.drain_jobs().await;
+        if conversation_with(&app, &owner, "346001000007").await["assignee_id"]
+            == luis.membership_id.as_str()
+        {
+            assigned = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        assigned,
+        "Luis came online and was given the waiting conversation"
+    );
+
+    // Manual teams keep their queue; bad values and other roles are refused.
+    expect(
+        call(
+            &app,
+            &owner,
+            Method::PUT,
+            &format!("/api/v1/routing/teams/{team}"),
+            json!({"assignment": "manual"}),
+        )
+        .await,
+        StatusCode::OK,
+        "manual",
+    )
+    .await;
+    customer_writes(&app, &owner, "346001000008", "hola").await;
+    app.drain_jobs().await;
+    assert!(conversation_with(&app, &owner, "346001000008").await["assignee_id"].is_null());
+    expect_error(
+        call(
+            &app,
+            &owner,
+            Method::PUT,
+            &format!("/api/v1/routing/teams/{team}"),
+            json!({"assignment": "random"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+        "mode",
+    )
+    .await;
+    expect_error(
+        call(
+            &app,
+            &owner,
+            Method::PUT,
+            &format!("/api/v1/routing/agents/{}", ana.membership_id),
+            json!({"max_open": 0}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+        "capacity",
+    )
+    .await;
+    expect_error(
+        call(
+            &app,
+            &owner,
+            Method::PUT,
+            &format!("/api/v1/routing/numbers/{sandbox}"),
+            json!({"team_id": uuid::Uuid::now_v7()}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+        "team",
+    )
+    .await;
+    expect_error(
+        call(
+            &app,
+            &ana,
+            Method::PUT,
+            &format!("/api/v1/routing/teams/{team}"),
+            json!({"assignment": "balanced"}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "agent",
+    )
+    .await;
+    let other = app.signup_owner("Beta", &email("beta")).await;
+    let theirs = list(&app, &other, "/api/v1/numbers").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    expect_error(
+        call(
+            &app,
+            &owner,
+            Method::PUT,
+            &format!("/api/v1/routing/numbers/{theirs}"),
+            json!({"team_id": null}),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "their number",
+    )
+    .await;
+    expect_error(
+        call(
+            &app,
+            &other,
+            Method::PUT,
+            &format!("/api/v1/routing/teams/{team}"),
+            json!({"assignment": "balanced"}),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "our team",
+    )
+    .await;
+}

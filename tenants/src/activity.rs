@@ -43,6 +43,14 @@ pub enum Activity {
     Tagged {
         tags: Vec<String>,
     },
+    /// An automatic assignment, with its reason.
+    AutoAssigned {
+        to: String,
+        how: String,
+        team: String,
+        open: i64,
+        max_open: i64,
+    },
 }
 
 fn priority_word(p: &str, lang: Lang) -> String {
@@ -70,6 +78,7 @@ impl Activity {
             Activity::Woke => "woke",
             Activity::Priority { .. } => "priority",
             Activity::Tagged { .. } => "tagged",
+            Activity::AutoAssigned { .. } => "auto_assigned",
         }
     }
 
@@ -131,6 +140,31 @@ impl Activity {
             Activity::Tagged { tags } => {
                 format!("{who} tagged the conversation: {}", tags.join(", "))
             }
+            Activity::AutoAssigned {
+                to,
+                how,
+                team,
+                open,
+                max_open,
+            } if es => {
+                let how = if how == "balanced" {
+                    "reparto equilibrado"
+                } else {
+                    "turno rotativo"
+                };
+                format!(
+                    "{who} asignó la conversación a {to} por {how} en {team}: {open} de {max_open} abiertas"
+                )
+            }
+            Activity::AutoAssigned {
+                to,
+                how,
+                team,
+                open,
+                max_open,
+            } => format!(
+                "{who} assigned the conversation to {to} by {how} in {team}: {open} of {max_open} open"
+            ),
         }
     }
 
@@ -141,6 +175,13 @@ impl Activity {
             Activity::Snoozed { until } => json!({ "until": until }),
             Activity::Priority { priority } => json!({ "priority": priority }),
             Activity::Tagged { tags } => json!({ "tags": tags }),
+            Activity::AutoAssigned {
+                to,
+                how,
+                team,
+                open,
+                max_open,
+            } => json!({ "to": to, "how": how, "team": team, "open": open, "max_open": max_open }),
             _ => json!({}),
         }
     }

@@ -839,7 +839,21 @@ pub async fn update(
             }
         }
     }
-    fetch(tx, id).await
+    let after = fetch(tx, id).await?;
+    // Automatic assignment may have work: the conversation joined a team's queue, or its
+    // assignee's capacity freed up.
+    if let Some(team) = after.team_id
+        && after.assignee_id.is_none()
+        && after.status != "resolved"
+    {
+        crate::routing::schedule(tx, team).await?;
+    }
+    if let Some(former) = before.assignee_id
+        && (after.assignee_id != Some(former) || after.status == "resolved")
+    {
+        crate::routing::schedule_member_teams(tx, former).await?;
+    }
+    Ok(after)
 }
 
 /// A snoozed conversation's time came: open it again (unless it changed meanwhile).

@@ -123,6 +123,12 @@ async fn apply_with(
                         .iter()
                         .map(|r| (r.conversation_id, r.new_conversation))
                         .collect();
+                    let fresh: Vec<Uuid> = recorded
+                        .iter()
+                        .filter(|r| r.new_conversation)
+                        .map(|r| r.conversation_id)
+                        .collect();
+                    crate::routing::after_inbound(tx, &fresh).await?;
                     crate::hours::after_inbound(tx, &conversations).await?;
                     for (_, event) in &batch {
                         if let Event::Status { status, .. } = event {

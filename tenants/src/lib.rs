@@ -34,6 +34,7 @@ pub mod people;
 pub mod permissions;
 pub mod presence;
 pub mod realtime;
+pub mod routing;
 pub mod schema;
 pub mod sessions;
 pub mod tags;

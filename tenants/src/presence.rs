@@ -124,6 +124,10 @@ pub async fn heartbeat(tx: &mut TenantTx, membership: Uuid, active: bool) -> Res
     let after = presence_of(tx, membership).await?;
     if after != before {
         announce(tx, membership, after).await?;
+        if after == Presence::Online {
+            // Someone came online: their teams' waiting conversations may go to them.
+            crate::routing::schedule_member_teams(tx, membership).await?;
+        }
     }
     Ok(after)
 }
@@ -181,6 +185,9 @@ pub async fn set_availability(
     let status = presence_of(tx, me).await?;
     if status != before {
         announce(tx, me, status).await?;
+        if status == Presence::Online {
+            crate::routing::schedule_member_teams(tx, me).await?;
+        }
     }
     Ok(PresenceView {
         availability,

@@ -71,6 +71,7 @@ diesel::table! {
         availability -> Text,
         last_seen_at -> Nullable<Timestamptz>,
         last_active_at -> Nullable<Timestamptz>,
+        max_open -> Int4,
     }
 }
 
@@ -81,6 +82,7 @@ diesel::table! {
         name -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        assignment -> Text,
     }
 }
 
@@ -90,6 +92,7 @@ diesel::table! {
         team_id -> Uuid,
         membership_id -> Uuid,
         created_at -> Timestamptz,
+        last_assigned_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -183,6 +186,7 @@ diesel::table! {
         access_token_enc -> Nullable<Bytea>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        default_team_id -> Nullable<Uuid>,
     }
 }
 

@@ -65,3 +65,19 @@ pub async fn auto_reply(env: Environment, job: Claimed) -> anyhow::Result<()> {
         Err(e) => Err(e.into()),
     }
 }
+
+/// `assign_team`: hand a team's waiting conversations to its available members.
+pub async fn assign_team(env: Environment, job: Claimed) -> anyhow::Result<()> {
+    let tenant = tenant_of(&job)?;
+    let team = id_in(&job, "team_id")?;
+    let done = env
+        .store
+        .tenant(tenant, async |tx: &mut TenantTx| {
+            chorus_tenants::routing::assign_team(tx, team).await
+        })
+        .await?;
+    if !done.is_empty() {
+        tracing::info!(%team, assigned = done.len(), "automatic assignment");
+    }
+    Ok(())
+}

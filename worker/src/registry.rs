@@ -58,6 +58,9 @@ impl Registry {
         r.register(chorus_tenants::conversations::WAKE_SNOOZED, |env, job| {
             Box::pin(crate::inbox::wake_snoozed(env, job))
         });
+        r.register(chorus_tenants::routing::ASSIGN_TEAM, |env, job| {
+            Box::pin(crate::inbox::assign_team(env, job))
+        });
         r.register(chorus_tenants::hours::AUTO_REPLY, |env, job| {
             Box::pin(crate::inbox::auto_reply(env, job))
         });

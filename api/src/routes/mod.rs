@@ -18,6 +18,7 @@ pub mod numbers;
 pub mod ops;
 pub mod portal;
 pub mod roles;
+pub mod routing;
 pub mod sandbox;
 pub mod tags;
 pub mod teams;
@@ -122,6 +123,10 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(hours::list)
         .service(hours::save)
         .service(hours::remove_number)
+        .service(routing::view)
+        .service(routing::set_team)
+        .service(routing::set_number)
+        .service(routing::set_capacity)
         .service(crate::realtime::socket)
         .service(sandbox::send)
         .service(sandbox::thread)

@@ -1,0 +1,450 @@
+//! Automatic assignment. A team's mode decides what happens to its unassigned conversations:
+//! `manual` leaves them in the team's queue; `round_robin` gives each to the online member under
+//! their capacity who was assigned least recently; `balanced` to the one with the fewest open.
+//! A number may send its new conversations to a team (`default_team_id`).
+//!
+//! Assignment runs in the `assign_team` job (deduplicated per team), enqueued whenever the answer
+//! may have changed: a conversation reached the team (new, or transferred), capacity freed up
+//! (resolved, unassigned), or a member came online. The job locks the team's row, so two
+//! workers never hand out the same capacity twice, and assigns with a conditional update (a
+//! conversation someone claimed meanwhile is left alone). Every decision is written to the
+//! timeline with its reason: "Chorus assigned the conversation to Ana by round-robin in Billing:
+//! 2 of 5 open".
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::db::TenantTx;
+use crate::error::{Error, Result};
+use crate::people::Actor;
+use crate::permissions::Permission;
+use crate::presence::{self, Presence};
+use crate::schema::{
+    conversations as c, memberships, team_members as tm, teams, users, whatsapp_numbers as n,
+};
+
+/// The job that assigns a team's waiting conversations.
+pub const ASSIGN_TEAM: &str = "assign_team";
+
+const MODES: [&str; 3] = ["manual", "round_robin", "balanced"];
+
+/// Ask for the team's queue to be looked at (after the current transaction commits).
+pub async fn schedule(tx: &mut TenantTx, team: Uuid) -> Result<()> {
+    let mut job = crate::jobs::NewJob::new(ASSIGN_TEAM, &json!({ "team_id": team }))?.priority(18);
+    job.dedupe_key = Some(format!("{ASSIGN_TEAM}:{team}"));
+    crate::jobs::enqueue(tx, job).await?;
+    Ok(())
+}
+
+/// Schedule every automatic team of a member (they came online, or freed capacity).
+pub async fn schedule_member_teams(tx: &mut TenantTx, membership: Uuid) -> Result<()> {
+    let auto: Vec<Uuid> = tm::table
+        .inner_join(
+            teams::table.on(teams::tenant_id
+                .eq(tm::tenant_id)
+                .and(teams::id.eq(tm::team_id))),
+        )
+        .filter(tm::membership_id.eq(membership))
+        .filter(teams::assignment.ne("manual"))
+        .select(tm::team_id)
+        .load(tx.pg())
+        .await?;
+    for t in auto {
+        schedule(tx, t).await?;
+    }
+    Ok(())
+}
+
+/// New conversations of numbers that route to a team join it (ingest, same transaction).
+pub async fn after_inbound(tx: &mut TenantTx, new_conversations: &[Uuid]) -> Result<()> {
+    if new_conversations.is_empty() {
+        return Ok(());
+    }
+    #[derive(QueryableByName)]
+    struct Routed {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        team_id: Uuid,
+    }
+    let routed: Vec<Routed> = diesel::sql_query(
+        "UPDATE conversations c SET team_id = n.default_team_id, updated_at = now()
+           FROM whatsapp_numbers n
+          WHERE c.tenant_id = n.tenant_id AND n.id = c.number_id
+            AND c.id = ANY($1) AND c.team_id IS NULL AND n.default_team_id IS NOT NULL
+          RETURNING n.default_team_id AS team_id",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(new_conversations)
+    .load(tx.pg())
+    .await?;
+    let mut teams: Vec<Uuid> = routed.into_iter().map(|r| r.team_id).collect();
+    teams.sort();
+    teams.dedup();
+    for t in teams {
+        schedule(tx, t).await?;
+    }
+    Ok(())
+}
+
+/// One decision of the assigner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub conversation_id: Uuid,
+    pub membership_id: Uuid,
+}
+
+struct Candidate {
+    id: Uuid,
+    name: String,
+    open: i64,
+    max_open: i64,
+    last_assigned: Option<DateTime<Utc>>,
+}
+
+/// The `assign_team` job: hand the team's waiting conversations to its available members.
+pub async fn assign_team(tx: &mut TenantTx, team: Uuid) -> Result<Vec<Assignment>> {
+    let found: Option<(String, String)> = teams::table
+        .filter(teams::id.eq(team))
+        .select((teams::name, teams::assignment))
+        .for_update()
+        .first(tx.pg())
+        .await
+        .optional()?;
+    let Some((team_name, mode)) = found else {
+        return Ok(Vec::new());
+    };
+    if mode == "manual" {
+        return Ok(Vec::new());
+    }
+    let members: Vec<(Uuid, String, i32, Option<DateTime<Utc>>)> = tm::table
+        .inner_join(
+            memberships::table.on(memberships::tenant_id
+                .eq(tm::tenant_id)
+                .and(memberships::id.eq(tm::membership_id))),
+        )
+        .inner_join(users::table.on(users::id.eq(memberships::user_id)))
+        .filter(tm::team_id.eq(team))
+        .filter(memberships::status.eq("active"))
+        .select((
+            tm::membership_id,
+            users::name,
+            memberships::max_open,
+            tm::last_assigned_at,
+        ))
+        .load(tx.pg())
+        .await?;
+    let ids: Vec<Uuid> = members.iter().map(|m| m.0).collect();
+    let presence = presence::of_members(tx, Some(&ids)).await?;
+    let open_counts: Vec<(Option<Uuid>, i64)> = c::table
+        .filter(c::assignee_id.eq_any(&ids))
+        .filter(c::status.ne("resolved"))
+        .group_by(c::assignee_id)
+        .select((c::assignee_id, diesel::dsl::count_star()))
+        .load(tx.pg())
+        .await?;
+    let open: HashMap<Uuid, i64> = open_counts
+        .into_iter()
+        .filter_map(|(a, n)| a.map(|a| (a, n)))
+        .collect();
+    let mut candidates: Vec<Candidate> = members
+        .into_iter()
+        .filter(|m| presence.get(&m.0) == Some(&Presence::Online))
+        .map(|m| Candidate {
+            id: m.0,
+            name: m.1,
+            open: open.get(&m.0).copied().unwrap_or(0),
+            max_open: i64::from(m.2),
+            last_assigned: m.3,
+        })
+        .collect();
+    candidates.retain(|c| c.open < c.max_open);
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let free: i64 = candidates.iter().map(|c| c.max_open - c.open).sum();
+    let waiting: Vec<Uuid> = c::table
+        .filter(c::team_id.eq(team))
+        .filter(c::assignee_id.is_null())
+        .filter(c::status.eq_any(["open", "pending"]))
+        .order((c::waiting_since.asc().nulls_last(), c::opened_at.asc()))
+        .select(c::id)
+        .limit(free.min(500))
+        .load(tx.pg())
+        .await?;
+    let mut out = Vec::new();
+    let now = Utc::now();
+    for conversation in waiting {
+        // The next member: least recently assigned (round-robin) or fewest open (balanced).
+        let pick = match mode.as_str() {
+            "balanced" => candidates
+                .iter_mut()
+                .filter(|c| c.open < c.max_open)
+                .min_by(|a, b| (a.open, a.last_assigned).cmp(&(b.open, b.last_assigned))),
+            _ => candidates
+                .iter_mut()
+                .filter(|c| c.open < c.max_open)
+                .min_by(|a, b| (a.last_assigned, a.open).cmp(&(b.last_assigned, b.open))),
+        };
+        let Some(who) = pick else { break };
+        let taken = diesel::update(
+            c::table
+                .filter(c::id.eq(conversation))
+                .filter(c::assignee_id.is_null()),
+        )
+        .set((c::assignee_id.eq(Some(who.id)), c::updated_at.eq(now)))
+        .execute(tx.pg())
+        .await?;
+        if taken == 0 {
+            continue;
+        }
+        who.open += 1;
+        who.last_assigned = Some(now);
+        diesel::update(
+            tm::table
+                .filter(tm::team_id.eq(team))
+                .filter(tm::membership_id.eq(who.id)),
+        )
+        .set(tm::last_assigned_at.eq(Some(now)))
+        .execute(tx.pg())
+        .await?;
+        let how = if mode == "balanced" {
+            "balanced"
+        } else {
+            "round-robin"
+        };
+        let item = crate::activity::record(
+            tx,
+            conversation,
+            None,
+            crate::activity::Activity::AutoAssigned {
+                to: who.name.clone(),
+                how: how.into(),
+                team: team_name.clone(),
+                open: who.open,
+                max_open: who.max_open,
+            },
+        )
+        .await?;
+        crate::notifications::notify(
+            tx,
+            crate::notifications::Notice {
+                recipient: who.id,
+                kind: "assigned",
+                conversation_id: conversation,
+                message_id: Some(item),
+                actor_id: None,
+                body: format!("A conversation in {team_name} was assigned to you ({how})."),
+            },
+        )
+        .await?;
+        out.push(Assignment {
+            conversation_id: conversation,
+            membership_id: who.id,
+        });
+    }
+    Ok(out)
+}
+
+/// Routing settings as an admin sees them.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RoutingView {
+    pub teams: Vec<TeamRouting>,
+    pub numbers: Vec<NumberRouting>,
+    pub agents: Vec<AgentCapacity>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TeamRouting {
+    pub team_id: Uuid,
+    pub name: String,
+    /// manual, round_robin or balanced
+    pub assignment: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NumberRouting {
+    pub number_id: Uuid,
+    pub display_phone_number: String,
+    pub team_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AgentCapacity {
+    pub membership_id: Uuid,
+    pub name: String,
+    pub max_open: i32,
+    pub open: i64,
+    pub presence: Presence,
+}
+
+fn require_manage(actor: &Actor) -> Result<()> {
+    actor.require_any(&[Permission::SettingsManage, Permission::TeamsManage])
+}
+
+pub async fn view(tx: &mut TenantTx, actor: &Actor) -> Result<RoutingView> {
+    require_manage(actor)?;
+    let team_rows: Vec<(Uuid, String, String)> = teams::table
+        .order(teams::name)
+        .select((teams::id, teams::name, teams::assignment))
+        .load(tx.pg())
+        .await?;
+    let number_rows: Vec<(Uuid, String, Option<Uuid>)> = n::table
+        .filter(n::status.ne("disconnected"))
+        .order(n::created_at)
+        .select((n::id, n::display_phone_number, n::default_team_id))
+        .load(tx.pg())
+        .await?;
+    let agent_rows: Vec<(Uuid, String, i32)> = memberships::table
+        .inner_join(users::table.on(users::id.eq(memberships::user_id)))
+        .filter(memberships::status.eq("active"))
+        .order(users::name)
+        .select((memberships::id, users::name, memberships::max_open))
+        .load(tx.pg())
+        .await?;
+    let ids: Vec<Uuid> = agent_rows.iter().map(|a| a.0).collect();
+    let presence = presence::of_members(tx, Some(&ids)).await?;
+    let open_counts: Vec<(Option<Uuid>, i64)> = c::table
+        .filter(c::assignee_id.eq_any(&ids))
+        .filter(c::status.ne("resolved"))
+        .group_by(c::assignee_id)
+        .select((c::assignee_id, diesel::dsl::count_star()))
+        .load(tx.pg())
+        .await?;
+    let open: HashMap<Uuid, i64> = open_counts
+        .into_iter()
+        .filter_map(|(a, n)| a.map(|a| (a, n)))
+        .collect();
+    Ok(RoutingView {
+        teams: team_rows
+            .into_iter()
+            .map(|(team_id, name, assignment)| TeamRouting {
+                team_id,
+                name,
+                assignment,
+            })
+            .collect(),
+        numbers: number_rows
+            .into_iter()
+            .map(|(number_id, display_phone_number, team_id)| NumberRouting {
+                number_id,
+                display_phone_number,
+                team_id,
+            })
+            .collect(),
+        agents: agent_rows
+            .into_iter()
+            .map(|(id, name, max_open)| AgentCapacity {
+                membership_id: id,
+                name,
+                max_open,
+                open: open.get(&id).copied().unwrap_or(0),
+                presence: presence.get(&id).copied().unwrap_or(Presence::Offline),
+            })
+            .collect(),
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TeamAssignment {
+    /// manual, round_robin or balanced
+    pub assignment: String,
+}
+
+pub async fn set_team(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    team: Uuid,
+    input: TeamAssignment,
+) -> Result<RoutingView> {
+    require_manage(actor)?;
+    if !MODES.contains(&input.assignment.as_str()) {
+        return Err(Error::invalid(
+            "assignment",
+            "assignment is manual, round_robin or balanced",
+        ));
+    }
+    let changed = diesel::update(teams::table.filter(teams::id.eq(team)))
+        .set((
+            teams::assignment.eq(&input.assignment),
+            teams::updated_at.eq(Utc::now()),
+        ))
+        .execute(tx.pg())
+        .await?;
+    if changed == 0 {
+        return Err(Error::NotFound("team"));
+    }
+    if input.assignment != "manual" {
+        schedule(tx, team).await?;
+    }
+    view(tx, actor).await
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NumberTeam {
+    /// The team new conversations of this number join; `null` for none.
+    pub team_id: Option<Uuid>,
+}
+
+pub async fn set_number(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    number: Uuid,
+    input: NumberTeam,
+) -> Result<RoutingView> {
+    require_manage(actor)?;
+    if let Some(t) = input.team_id {
+        let known: i64 = teams::table
+            .filter(teams::id.eq(t))
+            .count()
+            .get_result(tx.pg())
+            .await?;
+        if known == 0 {
+            return Err(Error::invalid("team_id", "There is no such team."));
+        }
+    }
+    let changed = diesel::update(n::table.filter(n::id.eq(number)))
+        .set((
+            n::default_team_id.eq(input.team_id),
+            n::updated_at.eq(Utc::now()),
+        ))
+        .execute(tx.pg())
+        .await?;
+    if changed == 0 {
+        return Err(Error::NotFound("number"));
+    }
+    view(tx, actor).await
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Capacity {
+    /// Most open conversations the member is given automatically (1 to 500).
+    pub max_open: i32,
+}
+
+pub async fn set_capacity(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    membership: Uuid,
+    input: Capacity,
+) -> Result<RoutingView> {
+    require_manage(actor)?;
+    if !(1..=500).contains(&input.max_open) {
+        return Err(Error::invalid("max_open", "Between 1 and 500."));
+    }
+    let changed = diesel::update(memberships::table.filter(memberships::id.eq(membership)))
+        .set(memberships::max_open.eq(input.max_open))
+        .execute(tx.pg())
+        .await?;
+    if changed == 0 {
+        return Err(Error::NotFound("agent"));
+    }
+    schedule_member_teams(tx, membership).await?;
+    view(tx, actor).await
+}
