@@ -23,6 +23,7 @@ fn env(store: &Store, mailer: Mailer) -> Environment {
             &chorus_tenants::crypto::SecretKey::new(&[1u8; 32]).unwrap(),
         ),
         limits: Default::default(),
+        sends: Default::default(),
         media: chorus_tenants::media::MediaStore::open(
             std::env::temp_dir()
                 .join(format!("chorus-worker-media-{}", std::process::id()))

@@ -1,0 +1,2 @@
+DROP TRIGGER jobs_wakeup ON jobs;
+DROP FUNCTION jobs_inserted;
