@@ -20,3 +20,9 @@ END $$;
 
 CREATE TRIGGER jobs_wakeup AFTER INSERT ON jobs
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jobs_inserted();
+
+-- A queue table churns: every job is inserted, updated when claimed and deleted when done. Vacuum
+-- and analyse it by row count, not by a fraction of its size, so dead rows do not pile up in front
+-- of the claim's index scan and the planner knows when a backlog has built up.
+ALTER TABLE jobs SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000,
+                      autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 5000);
