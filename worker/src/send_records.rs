@@ -37,7 +37,7 @@ enum Write {
 }
 
 enum Answer {
-    Begun(Option<Outgoing>),
+    Begun(Box<Option<Outgoing>>),
     Accepted,
 }
 
@@ -96,7 +96,7 @@ impl SendRecords {
         id: Uuid,
     ) -> Result<Option<Outgoing>, chorus_tenants::Error> {
         match self.ask(store, tenant, Write::Begin(id)).await? {
-            Answer::Begun(out) => Ok(out),
+            Answer::Begun(out) => Ok(*out),
             Answer::Accepted => Err(unexpected()),
         }
     }
@@ -181,7 +181,7 @@ async fn write_batch(store: &Store, tenant: TenantId, requests: Vec<Request>) {
                 let answer = match r.write {
                     // An id asked for twice is sent once: the first asker takes it.
                     Write::Begin(id) => match begun.get_mut(&id) {
-                        Some(slot) => Ok(Answer::Begun(slot.take())),
+                        Some(slot) => Ok(Answer::Begun(Box::new(slot.take()))),
                         None => Err(chorus_tenants::Error::NotFound("message")),
                     },
                     Write::Accept(..) => Ok(Answer::Accepted),
@@ -216,7 +216,7 @@ async fn write_alone(
                 messages::begin_send(tx, id).await
             })
             .await
-            .map(Answer::Begun),
+            .map(|out| Answer::Begun(Box::new(out))),
         Write::Accept(id, wamid) => store
             .tenant(tenant, async |tx: &mut TenantTx| {
                 messages::mark_accepted(tx, id, &wamid).await
