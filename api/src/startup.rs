@@ -130,12 +130,14 @@ impl Application {
                 graph: graph.clone(),
                 secrets: SecretBox::new(&config.secret_key),
                 limits: Default::default(),
+                sends: Default::default(),
                 media: media.clone(),
                 public_url: config.public_url.clone(),
             },
             Registry::standard(),
         )
-        .concurrency(config.worker_concurrency);
+        .concurrency(config.worker_concurrency)
+        .listen_to(database_url);
         let listener = TcpListener::bind(config.listen)
             .with_context(|| format!("binding {}", config.listen))?;
         let state = AppState {

@@ -421,3 +421,155 @@ async fn a_worker_killed_between_claim_and_send_does_not_lose_the_message() {
     assert_eq!(message(&app, &owner, &conv, &id).await["status"], "sent");
     assert_eq!(fake.sent_to("34600111222").len(), 1);
 }
+
+/// Many sends of two businesses at once, with the worker running (not drained one by one), so
+/// the attempts and acceptances of concurrent jobs are written together in batches: every
+/// message ends `sent` with the wamid Meta gave *it*, each business sees only its own, and
+/// nothing is sent twice.
+#[tokio::test]
+async fn concurrent_sends_of_two_businesses_are_recorded_in_batches() {
+    const PHONE_B: &str = "1065550002";
+    const WABA_B: &str = "2065550002";
+    const TOKEN_B: &str = "EAAGtestTokenForTheFakeGraph0002";
+    const CUSTOMERS: usize = 3;
+    const PER_CUSTOMER: usize = 15;
+    let fake = FakeGraph::start().await.unwrap();
+    fake.add_number(PHONE_ID, WABA_ID, "+1 555-000-1111", TOKEN);
+    fake.add_number(PHONE_B, WABA_B, "+1 555-000-2222", TOKEN_B);
+    fake.set_latency(std::time::Duration::from_millis(5));
+    let url = fake.base_url().to_owned();
+    let app = spawn_app_with(move |c| {
+        c.graph_api_url = url;
+        c.worker_concurrency = 32;
+        c.pool_size = 8;
+    })
+    .await;
+    let mut businesses = Vec::new();
+    for (name, pnid, waba, token, prefix) in [
+        ("Alpha", PHONE_ID, WABA_ID, TOKEN, "34611"),
+        ("Beta", PHONE_B, WABA_B, TOKEN_B, "34622"),
+    ] {
+        let owner = app.signup_owner(name, &email(name)).await;
+        let res = app
+            .post(
+                "/api/v1/numbers",
+                Some(&owner.access_token),
+                json!({"phone_number_id": pnid, "waba_id": waba, "access_token": token}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let contacts: Vec<Value> = (0..CUSTOMERS)
+            .map(|c| json!({"profile": {"name": format!("{name} {c}")}, "wa_id": format!("{prefix}{c:05}")}))
+            .collect();
+        let messages: Vec<Value> = (0..CUSTOMERS)
+            .map(|c| json!({"from": format!("{prefix}{c:05}"), "id": format!("wamid.{name}.in.{c}"),
+                "timestamp": chrono::Utc::now().timestamp().to_string(), "type": "text", "text": {"body": "hola"}}))
+            .collect();
+        post_raw(&app, &json!({"object": "whatsapp_business_account", "entry": [{"id": waba, "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550000000", "phone_number_id": pnid},
+            "contacts": contacts, "messages": messages}}]}]})).await;
+        businesses.push((owner, pnid));
+    }
+    // Template syncs of the two connections are out of the way.
+    app.drain_jobs().await;
+    fake.clear_records();
+    // Queue everything with the worker stopped, so the runner finds a backlog and claims many.
+    let mut queued: Vec<Vec<(String, String)>> = Vec::new();
+    for (owner, _) in &businesses {
+        let convs: Vec<String> = app
+            .get("/api/v1/conversations", &owner.access_token)
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(convs.len(), CUSTOMERS);
+        let mut ids = Vec::new();
+        for i in 0..PER_CUSTOMER {
+            for conv in &convs {
+                let id = reply(&app, owner, conv, &format!("update {i}")).await;
+                ids.push((conv.clone(), id));
+            }
+        }
+        queued.push(ids);
+    }
+    let total = 2 * CUSTOMERS * PER_CUSTOMER;
+    let stop = tokio_util::sync::CancellationToken::new();
+    let worker = tokio::spawn({
+        let runner = app.runner.clone();
+        let stop = stop.clone();
+        async move { runner.run(stop).await }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while fake.sent_messages().len() < total && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // Let the last acceptances commit and the finished jobs go.
+    let jobs_left = async || {
+        use diesel::QueryableByName;
+        use diesel_async::RunQueryDsl;
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = app.db.superuser().await;
+        diesel::sql_query("SELECT count(*) AS n FROM jobs WHERE job_type = 'send_message'")
+            .get_result::<N>(&mut conn)
+            .await
+            .unwrap()
+            .n
+    };
+    while jobs_left().await > 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    stop.cancel();
+    worker.await.unwrap();
+    assert_eq!(jobs_left().await, 0, "every send job finished");
+
+    let sent = fake.sent_messages();
+    assert_eq!(sent.len(), total, "each message reached Meta exactly once");
+    let by_message: std::collections::HashMap<String, &chorus_loadtests::fake_meta::SentRecord> =
+        sent.iter()
+            .map(|s| {
+                (
+                    s.body["biz_opaque_callback_data"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned(),
+                    s,
+                )
+            })
+            .collect();
+    assert_eq!(by_message.len(), total, "no message was sent twice");
+    for ((owner, pnid), ids) in businesses.iter().zip(&queued) {
+        let mut seen = std::collections::HashSet::new();
+        for (conv, id) in ids {
+            let m = message(&app, owner, conv, id).await;
+            let record = by_message[id];
+            assert_eq!(m["status"], "sent", "{m}");
+            assert_eq!(m["wamid"], record.wamid, "the message has its own wamid");
+            assert_eq!(
+                record.phone_number_id, *pnid,
+                "sent from its business's number"
+            );
+            seen.insert(id.clone());
+        }
+        // The other business's messages are not visible here.
+        let other = queued.iter().flatten().filter(|(_, id)| !seen.contains(id));
+        for (conv, _) in other.take(3) {
+            let res = app
+                .get(
+                    &format!("/api/v1/conversations/{conv}/messages"),
+                    &owner.access_token,
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        }
+    }
+}

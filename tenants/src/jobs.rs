@@ -89,5 +89,21 @@ async fn insert(
     Ok(id)
 }
 
+/// The channel a trigger NOTIFYs when jobs ready to run are inserted (migration
+/// `..._job_wakeups`); workers LISTEN on it.
+pub const WAKEUP_CHANNEL: &str = "chorus_jobs";
+
+/// A connection that LISTENs on [`WAKEUP_CHANNEL`] (not from a pool: it stays open).
+pub async fn listen(url: &str) -> Result<AsyncPgConnection> {
+    use diesel_async::AsyncConnection;
+    let mut conn = AsyncPgConnection::establish(url)
+        .await
+        .map_err(|e| Error::Unavailable(e.to_string()))?;
+    diesel::sql_query(format!("LISTEN {WAKEUP_CHANNEL}"))
+        .execute(&mut conn)
+        .await?;
+    Ok(conn)
+}
+
 /// The job type that sends one rendered [`crate::mail::Email`].
 pub const SEND_EMAIL: &str = "send_email";

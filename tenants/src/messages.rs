@@ -565,8 +565,24 @@ pub struct Outgoing {
 /// crash after Meta accepted it leaves a visible trace instead of a silent resend.
 /// Returns `None` when there is nothing to send (already sent or failed).
 pub async fn begin_send(tx: &mut TenantTx, id: Uuid) -> Result<Option<Outgoing>> {
+    begin_sends(tx, &[id])
+        .await?
+        .remove(&id)
+        .ok_or(Error::NotFound("message"))
+}
+
+/// [`begin_send`] for many messages of this business at once: one read and one update for all
+/// of them (the worker's batcher writes the attempts of concurrently running sends together).
+/// The answer has an entry for every message found: `Some` to send, `None` when there is nothing
+/// to send. A message that does not exist has no entry. An id given twice is sent once (the
+/// second copy answers `None`), so one batch never sends a message twice.
+pub async fn begin_sends(
+    tx: &mut TenantTx,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Option<Outgoing>>> {
     use crate::schema::whatsapp_numbers as n;
-    // One read for the message, its number and its customer (the send path's hot query).
+    use std::collections::HashMap;
+    // One read for the messages, their numbers and their customers (the send path's hot query).
     type Target = (
         Uuid,
         String,
@@ -576,7 +592,10 @@ pub async fn begin_send(tx: &mut TenantTx, id: Uuid) -> Result<Option<Outgoing>>
         Option<String>,
         i32,
     );
-    let found: Option<(Row, Target)> = m::table
+    let mut unique = ids.to_vec();
+    unique.sort();
+    unique.dedup();
+    let found: Vec<(Row, Target)> = m::table
         .inner_join(
             c::table.on(c::tenant_id
                 .eq(m::tenant_id)
@@ -588,7 +607,7 @@ pub async fn begin_send(tx: &mut TenantTx, id: Uuid) -> Result<Option<Outgoing>>
                 .eq(c::tenant_id)
                 .and(contacts::id.eq(c::contact_id))),
         )
-        .filter(m::id.eq(id))
+        .filter(m::id.eq_any(&unique))
         .select((
             columns!(),
             (
@@ -601,42 +620,71 @@ pub async fn begin_send(tx: &mut TenantTx, id: Uuid) -> Result<Option<Outgoing>>
                 n::throughput_per_second,
             ),
         ))
-        .first(tx.pg())
-        .await
-        .optional()?;
-    let (row, target) = found.ok_or(Error::NotFound("message"))?;
-    let message = to_message(row);
-    if !matches!(message.status.as_str(), "queued" | "sending") || message.wamid.is_some() {
-        return Ok(None);
-    }
-    let (number_id, phone_number_id, sandbox, token_enc, to_wa_id, to_bsuid, throughput_per_second) =
-        target;
-    diesel::update(m::table.filter(m::id.eq(id)))
-        .set((m::status.eq("sending"), m::status_at.eq(Utc::now())))
-        .execute(tx.pg())
+        .load(tx.pg())
         .await?;
-    Ok(Some(Outgoing {
-        message,
-        number_id,
-        phone_number_id,
-        sandbox,
-        token_enc,
-        to_wa_id,
-        to_bsuid,
-        throughput_per_second,
-    }))
+    let mut answers: HashMap<Uuid, Option<Outgoing>> = HashMap::with_capacity(found.len());
+    let mut sending = Vec::with_capacity(found.len());
+    for (row, target) in found {
+        let message = to_message(row);
+        let id = message.id;
+        if !matches!(message.status.as_str(), "queued" | "sending") || message.wamid.is_some() {
+            answers.insert(id, None);
+            continue;
+        }
+        let (
+            number_id,
+            phone_number_id,
+            sandbox,
+            token_enc,
+            to_wa_id,
+            to_bsuid,
+            throughput_per_second,
+        ) = target;
+        sending.push(id);
+        answers.insert(
+            id,
+            Some(Outgoing {
+                message,
+                number_id,
+                phone_number_id,
+                sandbox,
+                token_enc,
+                to_wa_id,
+                to_bsuid,
+                throughput_per_second,
+            }),
+        );
+    }
+    if !sending.is_empty() {
+        diesel::update(m::table.filter(m::id.eq_any(&sending)))
+            .set((m::status.eq("sending"), m::status_at.eq(Utc::now())))
+            .execute(tx.pg())
+            .await?;
+    }
+    Ok(answers)
 }
 
 /// Meta accepted the message.
 pub async fn mark_accepted(tx: &mut TenantTx, id: Uuid, wamid: &str) -> Result<()> {
-    diesel::update(m::table.filter(m::id.eq(id)))
-        .set((
-            m::wamid.eq(wamid),
-            m::status.eq("sent"),
-            m::status_at.eq(Utc::now()),
-        ))
-        .execute(tx.pg())
-        .await?;
+    mark_accepted_many(tx, &[(id, wamid.to_owned())]).await
+}
+
+/// Meta accepted these messages (id, wamid): one statement for all of them.
+pub async fn mark_accepted_many(tx: &mut TenantTx, accepted: &[(Uuid, String)]) -> Result<()> {
+    if accepted.is_empty() {
+        return Ok(());
+    }
+    let (ids, wamids): (Vec<Uuid>, Vec<String>) = accepted.iter().cloned().unzip();
+    diesel::sql_query(
+        "UPDATE messages AS m SET wamid = a.wamid, status = 'sent', status_at = now()
+           FROM unnest($1::uuid[], $2::text[]) AS a (id, wamid)
+          WHERE m.tenant_id = $3 AND m.id = a.id",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(&ids)
+    .bind::<diesel::sql_types::Array<Text>, _>(&wamids)
+    .bind::<diesel::sql_types::Uuid, _>(tx.tenant_id().0)
+    .execute(tx.pg())
+    .await?;
     Ok(())
 }
 

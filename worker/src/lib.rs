@@ -9,15 +9,18 @@
 //! the job becomes claimable again once the lease expires (at-least-once; handlers are written to
 //! be idempotent).
 //!
-//! Wake-ups: in-process enqueuers call [`Runner::wakeup`] after they commit; other processes are
-//! found by polling (every second by default).
+//! Wake-ups: in-process enqueuers call [`Runner::wakeup`] after they commit; jobs enqueued by
+//! other processes wake the runner through LISTEN/NOTIFY ([`wakeups`], when a database URL is
+//! given with [`Runner::listen_to`]); polling (every second by default) is the fallback.
 
 pub mod content;
 pub mod inbox;
 pub mod limits;
 pub mod queue;
 pub mod registry;
+pub mod send_records;
 pub mod sending;
+pub mod wakeups;
 
 pub use queue::{Claimed, DrainReport};
 pub use registry::{Environment, Registry};
@@ -38,6 +41,8 @@ pub struct Runner {
     worker_id: String,
     concurrency: usize,
     poll_interval: Duration,
+    /// Where to LISTEN for wake-ups from other processes.
+    listen_url: Option<String>,
 }
 
 impl Runner {
@@ -49,6 +54,7 @@ impl Runner {
             worker_id: format!("{}-{}", hostname(), std::process::id()),
             concurrency: 4,
             poll_interval: Duration::from_secs(1),
+            listen_url: None,
         }
     }
 
@@ -59,6 +65,12 @@ impl Runner {
 
     pub fn poll_interval(mut self, d: Duration) -> Self {
         self.poll_interval = d;
+        self
+    }
+
+    /// LISTEN on this database for jobs enqueued by other processes (one extra connection).
+    pub fn listen_to(mut self, database_url: impl Into<String>) -> Self {
+        self.listen_url = Some(database_url.into());
         self
     }
 
@@ -75,6 +87,11 @@ impl Runner {
         // (they are idempotent: a sent message is not sent again).
         let (done_tx, done_rx) = tokio::sync::mpsc::unbounded_channel::<uuid::Uuid>();
         let completer = tokio::spawn(queue::complete_batches(self.env.store.clone(), done_rx));
+        let listening = shutdown.child_token();
+        let listener = self
+            .listen_url
+            .clone()
+            .map(|url| tokio::spawn(wakeups::listen(url, self.wakeup.clone(), listening.clone())));
         tracing::info!(worker = %self.worker_id, concurrency = self.concurrency, "worker started");
         loop {
             while running.try_join_next().is_some() {}
@@ -140,6 +157,10 @@ impl Runner {
             tracing::info!(in_flight, "worker stopping: finishing running jobs");
         }
         while running.join_next().await.is_some() {}
+        listening.cancel();
+        if let Some(listener) = listener {
+            let _ = listener.await;
+        }
         drop(done_tx);
         let _ = completer.await;
         tracing::info!(worker = %self.worker_id, "worker stopped");

@@ -47,6 +47,7 @@ pub async fn claim(
     let job = store
         .system(
             async |tx: &mut SystemTx| -> Result<Option<Claimed>, chorus_tenants::Error> {
+                prefer_ordered_scan(tx).await?;
                 Ok(diesel::sql_query(
                 "UPDATE jobs SET locked_until = now() + make_interval(secs => $1), locked_by = $2,
                         attempts = attempts + 1
@@ -85,6 +86,7 @@ pub async fn claim_many(
     let jobs = store
         .system(
             async |tx: &mut SystemTx| -> Result<Vec<Claimed>, chorus_tenants::Error> {
+                prefer_ordered_scan(tx).await?;
                 Ok(diesel::sql_query(
                     "UPDATE jobs SET locked_until = now() + make_interval(secs => $1), locked_by = $2,
                         attempts = attempts + 1
@@ -107,6 +109,17 @@ pub async fn claim_many(
         )
         .await?;
     Ok(jobs)
+}
+
+/// Make the claim walk `jobs_ready` in order and stop after `LIMIT` rows. A backlog grows faster
+/// than statistics follow (a table analysed while nearly empty estimates one ready row), and then
+/// the planner prefers a bitmap scan that reads and sorts *every* ready job: measured 6-10 ms
+/// per claim with 15,000 queued, against 0.1 ms in index order. Lasts for this transaction only.
+async fn prefer_ordered_scan(tx: &mut SystemTx) -> Result<(), diesel::result::Error> {
+    use diesel_async::SimpleAsyncConnection;
+    tx.pg()
+        .batch_execute("SET LOCAL enable_bitmapscan = off")
+        .await
 }
 
 trait OptionalResult<T> {

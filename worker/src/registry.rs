@@ -23,6 +23,8 @@ pub struct Environment {
     pub secrets: SecretBox,
     /// Meta's throughput and pair limits, shared by every job of this process.
     pub limits: std::sync::Arc<crate::limits::SendLimits>,
+    /// Writes the send path's records of concurrent jobs together (one process-wide batcher).
+    pub sends: std::sync::Arc<crate::send_records::SendRecords>,
     /// Where media files live.
     pub media: chorus_tenants::media::MediaStore,
     /// The portal's address, for links in mail.

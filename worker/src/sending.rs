@@ -22,12 +22,9 @@ use crate::registry::Environment;
 pub async fn send_message(env: Environment, job: Claimed) -> anyhow::Result<()> {
     let tenant = TenantId(job.tenant_id.context("send_message is a business job")?);
     let id: Uuid = serde_json::from_value(job.data["message_id"].clone()).context("message_id")?;
-    let outgoing = env
-        .store
-        .tenant(tenant, async |tx: &mut TenantTx| {
-            messages::begin_send(tx, id).await
-        })
-        .await?;
+    // Both records go through the process's batcher: one tenant transaction for the attempts
+    // (and acceptances) of many concurrent sends of this business.
+    let outgoing = env.sends.begin(&env.store, tenant, id).await?;
     let Some(out) = outgoing else { return Ok(()) };
 
     let fail = async |code: Option<i32>, title: String| -> anyhow::Result<()> {
@@ -42,11 +39,7 @@ pub async fn send_message(env: Environment, job: Claimed) -> anyhow::Result<()> 
     if out.sandbox {
         // The sandbox number has no Meta behind it: the in-app test phone is the customer.
         let wamid = format!("wamid.sandbox.{}", Uuid::now_v7().simple());
-        env.store
-            .tenant(tenant, async |tx: &mut TenantTx| {
-                messages::mark_accepted(tx, id, &wamid).await
-            })
-            .await?;
+        env.sends.accepted(&env.store, tenant, id, &wamid).await?;
         return Ok(());
     }
     let Some(sealed) = out.token_enc.as_deref() else {
@@ -130,10 +123,8 @@ pub async fn send_message(env: Environment, job: Claimed) -> anyhow::Result<()> 
         .await
     {
         Ok(sent) => {
-            env.store
-                .tenant(tenant, async |tx: &mut TenantTx| {
-                    messages::mark_accepted(tx, id, &sent.wamid).await
-                })
+            env.sends
+                .accepted(&env.store, tenant, id, &sent.wamid)
                 .await?;
             Ok(())
         }

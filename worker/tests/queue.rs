@@ -23,6 +23,7 @@ fn env(store: &Store, mailer: Mailer) -> Environment {
             &chorus_tenants::crypto::SecretKey::new(&[1u8; 32]).unwrap(),
         ),
         limits: Default::default(),
+        sends: Default::default(),
         media: chorus_tenants::media::MediaStore::open(
             std::env::temp_dir()
                 .join(format!("chorus-worker-media-{}", std::process::id()))
@@ -174,4 +175,39 @@ async fn mail_jobs_write_eml_files() {
         raw.contains("Subject: =?utf-8?") || raw.contains("Confirma tu correo"),
         "{raw}"
     );
+}
+
+#[tokio::test]
+async fn a_job_enqueued_elsewhere_wakes_a_listening_runner() {
+    let (ran_tx, mut ran) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let mut registry = Registry::default();
+    registry.register("ping", move |_, _| {
+        let ran_tx = ran_tx.clone();
+        Box::pin(async move {
+            let _ = ran_tx.send(());
+            Ok(())
+        })
+    });
+    let (db, store, runner, _dir) = setup(registry).await;
+    // Polling alone would take a minute: only the NOTIFY can wake it in time.
+    let runner = runner
+        .poll_interval(std::time::Duration::from_secs(60))
+        .listen_to(db.url.clone());
+    let stop = tokio_util::sync::CancellationToken::new();
+    let task = tokio::spawn({
+        let stop = stop.clone();
+        async move { runner.run(stop).await }
+    });
+    // The runner looks once (nothing), starts listening and waits.
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    for _ in 0..2 {
+        // A plain insert, as another process would do it: nobody calls `Runner::wakeup`.
+        enqueue(&store, "ping", 1, 3).await;
+        tokio::time::timeout(std::time::Duration::from_secs(5), ran.recv())
+            .await
+            .expect("woken by the NOTIFY, not by the poll")
+            .unwrap();
+    }
+    stop.cancel();
+    task.await.unwrap();
 }
