@@ -1,7 +1,7 @@
 //! Realtime fan-out: `/api/v1/realtime` WebSockets, fed by one listener per process.
 //!
-//! The listener LISTENs on PostgreSQL's `chorus_realtime` channel (the database NOTIFYs on
-//! commit) and reads each final window of events (`chorus_tenants::realtime`), so an event
+//! The listener reads each final window of events every 50 ms (and early when something
+//! NOTIFYs `chorus_realtime`) (`chorus_tenants::realtime`), so an event
 //! caused through any `chorus serve` process reaches sockets held by every other one. The hub
 //! hands each event to the sockets of its business that may see it, through bounded queues: a
 //! client that does not keep up is told to resync and dropped; it never slows the others.
@@ -32,6 +32,10 @@ const QUEUE: usize = 256;
 const REPLAY_LIMIT: i64 = 500;
 const PING_EVERY: Duration = Duration::from_secs(20);
 const PONG_TIMEOUT: Duration = Duration::from_secs(60);
+/// How often the listener reads the next final window of events. Writers do not NOTIFY (that
+/// would serialise their commits on PostgreSQL's notify lock); a NOTIFY from elsewhere still
+/// wakes the listener early.
+const READ_EVERY: Duration = Duration::from_millis(50);
 /// Input activity is recorded at most this often per socket.
 const ACTIVE_EVERY: Duration = Duration::from_secs(30);
 
@@ -152,8 +156,8 @@ impl Hub {
     }
 }
 
-/// Follow the database's events until `stop`: wake on NOTIFY (or every second, in case a
-/// notification was missed while reconnecting), read the next final window, publish it.
+/// Follow the database's events until `stop`: every [`READ_EVERY`] (or at a NOTIFY), read the
+/// next final window and publish it.
 pub async fn listen(hub: Hub, store: Store, url: String, stop: CancellationToken) {
     let mut floor = loop {
         match realtime::horizon(&store).await {
@@ -186,7 +190,7 @@ pub async fn listen(hub: Hub, store: Store, url: String, stop: CancellationToken
                 n = notifications.next() => {
                     lost = !matches!(n, Some(Ok(_)));
                 }
-                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = tokio::time::sleep(READ_EVERY) => {}
                 _ = stop.cancelled() => return,
             }
             match realtime::read_window(&store, &floor).await {
@@ -283,9 +287,17 @@ pub async fn socket(
         };
         let hello = realtime::horizon(&store).await.unwrap_or_default();
         let mut ok = send(&mut session, &Frame::Hello { cursor: hello }).await;
+        let mut replayed_below: Option<u64> = None;
         if ok && let Some(after) = after {
             match realtime::replay(&store, tenant, &after, REPLAY_LIMIT).await {
                 Ok(Some(events)) => {
+                    // Live events of transactions the replay already covered are not sent twice.
+                    replayed_below = events
+                        .iter()
+                        .filter_map(|e| e.xid.parse::<u64>().ok())
+                        .max()
+                        .map(|x| x + 1)
+                        .max(after.parse().ok());
                     for e in events.iter().filter(|e| visible(e)) {
                         if !send(&mut session, &Frame::of(e)).await {
                             ok = false;
@@ -321,6 +333,10 @@ pub async fn socket(
         while ok {
             tokio::select! {
                 frame = rx.recv() => match frame {
+                    Some(Frame::Event { cursor, .. })
+                        if replayed_below.is_some_and(|below| {
+                            cursor.parse::<u64>().is_ok_and(|c| c <= below)
+                        }) => {}
                     Some(f) => ok = send(&mut session, &f).await,
                     None => {
                         // Dropped by the hub for being too slow.

@@ -1,6 +1,7 @@
 //! Reading realtime events. Triggers write one row per change (migration `..._realtime`) in the
-//! transaction that made it, and NOTIFY `chorus_realtime`, which PostgreSQL delivers only on
-//! commit. Readers never advance by event id (ids are taken before commit, so a later commit
+//! transaction that made it, so an event exists exactly when its change commits. They do not
+//! NOTIFY (that would serialise every writer's commit on PostgreSQL's notify lock); each server
+//! reads the next window every 50 ms. Readers never advance by event id (ids are taken before commit, so a later commit
 //! can hold a smaller id): they read by transaction id, up to the oldest transaction still
 //! running (`pg_snapshot_xmin`). Everything below that horizon has committed or rolled back for
 //! good, so a window `[floor, horizon)` is final and the next one starts at `horizon`.
@@ -117,10 +118,6 @@ pub async fn publish(tx: &mut crate::db::TenantTx, event: Publish) -> Result<()>
     .bind::<Nullable<diesel::sql_types::Jsonb>, _>(event.data)
     .execute(tx.pg())
     .await?;
-    diesel::sql_query("SELECT pg_notify($1, '')")
-        .bind::<Text, _>(CHANNEL)
-        .execute(tx.pg())
-        .await?;
     Ok(())
 }
 
