@@ -18,6 +18,7 @@ import type {
   EmbeddedSignupBody,
   EmbeddedSignupConfig,
   MetaApp,
+  ContactDetail,
   NewTemplate,
   SendBody,
   Template,
@@ -248,6 +249,7 @@ export const conversations = {
 };
 
 export const contacts = {
+  get: (id: string) => api.get<ContactDetail>(`/api/v1/contacts/${q(id)}`),
   setTags: (id: string, tag_ids: string[]) => api.put<unknown>(`/api/v1/contacts/${q(id)}/tags`, { tag_ids }),
 };
 

@@ -147,6 +147,27 @@ export interface WhatsAppNumber {
 
 export type ConversationStatus = 'open' | 'pending' | 'snoozed' | 'resolved';
 
+/** `GET /api/v1/contacts/{id}`: the customer with their tags and the conversations one may see. */
+export interface ContactDetail {
+  id: string;
+  wa_id: string | null;
+  bsuid?: string | null;
+  name: string | null;
+  tags: ConversationTag[];
+  /** Newest first. */
+  conversations: ContactConversation[];
+  created_at: string;
+}
+
+export interface ContactConversation {
+  id: string;
+  number_id: string;
+  status: ConversationStatus | (string & {});
+  opened_at: string;
+  resolved_at: string | null;
+  last_message_preview: string | null;
+}
+
 export interface ContactRef {
   id: string;
   /** The customer's WhatsApp id: phone digits with country code. */

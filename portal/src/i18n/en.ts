@@ -457,6 +457,12 @@ const en = {
   },
   messages: {
     you: 'You',
+    automatic: 'Automatic',
+    automaticHint: {
+      greeting: 'Greeting sent automatically to a new conversation',
+      away: 'Away message sent automatically outside business hours',
+      other: 'Sent automatically by Chorus',
+    },
     status: {
       pending: 'Sending',
       sent: 'Sent',

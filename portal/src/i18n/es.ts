@@ -457,6 +457,12 @@ const es: Resources = {
   },
   messages: {
     you: 'Tú',
+    automatic: 'Automático',
+    automaticHint: {
+      greeting: 'Saludo enviado automáticamente a una conversación nueva',
+      away: 'Mensaje de ausencia enviado automáticamente fuera del horario',
+      other: 'Enviado automáticamente por Chorus',
+    },
     status: {
       pending: 'Enviando',
       sent: 'Enviado',
