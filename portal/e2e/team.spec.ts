@@ -10,7 +10,8 @@
 //   d. a canned reply: Ana creates one in Settings → Canned responses, types "/" + shortcut in
 //      the composer, picks it; the text arrives with the contact's name filled in, is sent, and
 //      the phone shows it;
-//   e. the away message: the owner closes the business (no opening hours) with an away message;
+//   e. the away message: on Settings → Business hours the owner removes every opening period and
+//      switches the away message on;
 //      a new customer writes; the phone shows the away message and Ana's timeline marks it
 //      "Automatic".
 //
@@ -209,16 +210,24 @@ test('d. a canned reply made in Settings is picked with /shortcut, filled in and
 
 test('e. outside business hours the customer gets the away message, marked automatic', async () => {
   const away = 'Thanks for writing! We are closed right now and answer from 9:00.';
-  // Closed all week (no opening periods), away message on.
-  const saved = await call<{ open_now: boolean }>(
-    BASE,
-    'PUT',
-    '/api/v1/business-hours',
-    { periods: [], holidays: [], greeting_enabled: false, away_enabled: true, away_text: away, away_cooldown_hours: 12 },
-    team.ownerToken,
-  );
-  expect(saved.open_now).toBe(false);
+  // The owner closes the business on the Business hours page: every period removed (a day
+  // without periods is closed), the away message on.
+  await phone.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Business hours' }).click();
+  await expect(phone.getByRole('heading', { name: 'Business hours', level: 1 })).toBeVisible();
+  // A new business starts from Monday-Friday 09:00-18:00.
+  await expect(phone.getByTestId('hours-day-mon').getByLabel('Monday period 1 opens')).toHaveValue('09:00');
+  const remove = phone.getByRole('button', { name: /^Remove .* period 1$/ });
+  while ((await remove.count()) > 0) await remove.first().click();
+  await expect(phone.getByTestId('hours-week').getByText('Closed')).toHaveCount(7);
+  await phone.getByLabel('Send an away message outside business hours').check();
+  await phone.getByLabel('Away message', { exact: true }).fill(away);
+  await phone.getByRole('button', { name: 'Save business hours' }).click();
+  await expect(phone.getByTestId('open-now')).toHaveText('Closed now');
+  await shot(phone, 'business-hours-closed');
+  const saved = await call<{ items: { settings: { away_enabled: boolean; periods: unknown[] }; open_now: boolean }[] }>(BASE, 'GET', '/api/v1/business-hours', undefined, team.ownerToken);
+  expect(saved.items[0]).toMatchObject({ open_now: false, settings: { away_enabled: true, periods: [] } });
 
+  await phone.goto('/test-phone');
   await phoneAs('Elena Ortiz', '+34 611 000 002');
   await customerWrites('Are you open on Sunday?');
   const onPhone = phoneThread().getByTestId('message').filter({ hasText: away });

@@ -100,7 +100,7 @@ export function BusinessHoursPage() {
         actions={
           own ? (
             <span data-testid="open-now">
-              <Badge tone={own.open_now ? 'success' : 'neutral'}>{own.open_now ? t('hours.openNow') : t('hours.closedNow')}</Badge>
+              <Badge tone={own.open_now ? 'success' : 'warning'}>{own.open_now ? t('hours.openNow') : t('hours.closedNow')}</Badge>
             </span>
           ) : null
         }
