@@ -10,6 +10,7 @@ import { TagsPage } from './pages/app/settings/TagsPage';
 import { TeamsPage } from './pages/app/settings/TeamsPage';
 import { TemplatesPage } from './pages/app/settings/TemplatesPage';
 import { CannedResponsesPage } from './pages/app/settings/CannedResponsesPage';
+import { BusinessHoursPage } from './pages/app/settings/BusinessHoursPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { AcceptInvitationPage } from './pages/public/AcceptInvitationPage';
 import { ForgotPasswordPage } from './pages/public/ForgotPasswordPage';
@@ -45,6 +46,7 @@ export function App() {
         <Route path="/settings/numbers" element={<NumbersPage />} />
         <Route path="/settings/templates" element={<TemplatesPage />} />
         <Route path="/settings/canned-responses" element={<CannedResponsesPage />} />
+        <Route path="/settings/business-hours" element={<BusinessHoursPage />} />
       </Route>
       <Route path="*" element={<NotFoundPage />} />
     </Routes>

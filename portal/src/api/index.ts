@@ -18,6 +18,9 @@ import type {
   EmbeddedSignupBody,
   EmbeddedSignupConfig,
   MetaApp,
+  ContactDetail,
+  HoursSettings,
+  HoursView,
   NewTemplate,
   SendBody,
   Template,
@@ -248,7 +251,16 @@ export const conversations = {
 };
 
 export const contacts = {
+  get: (id: string) => api.get<ContactDetail>(`/api/v1/contacts/${q(id)}`),
   setTags: (id: string, tag_ids: string[]) => api.put<unknown>(`/api/v1/contacts/${q(id)}/tags`, { tag_ids }),
+};
+
+export const businessHours = {
+  /** The business's schedule (no `number_id`) first, then numbers with their own. */
+  list: () => api.get<{ items: HoursView[] }>('/api/v1/business-hours').then((p) => p.items),
+  save: (body: HoursSettings) => api.put<HoursView>('/api/v1/business-hours', body),
+  /** The number follows the business's schedule again. */
+  removeNumber: (numberId: string) => api.del(`/api/v1/business-hours/numbers/${q(numberId)}`),
 };
 
 export const mentionables = {

@@ -147,6 +147,27 @@ export interface WhatsAppNumber {
 
 export type ConversationStatus = 'open' | 'pending' | 'snoozed' | 'resolved';
 
+/** `GET /api/v1/contacts/{id}`: the customer with their tags and the conversations one may see. */
+export interface ContactDetail {
+  id: string;
+  wa_id: string | null;
+  bsuid?: string | null;
+  name: string | null;
+  tags: ConversationTag[];
+  /** Newest first. */
+  conversations: ContactConversation[];
+  created_at: string;
+}
+
+export interface ContactConversation {
+  id: string;
+  number_id: string;
+  status: ConversationStatus | (string & {});
+  opened_at: string;
+  resolved_at: string | null;
+  last_message_preview: string | null;
+}
+
 export interface ContactRef {
   id: string;
   /** The customer's WhatsApp id: phone digits with country code. */
@@ -440,4 +461,41 @@ export interface SandboxMessage {
   list_reply?: { id: string; title: string };
   /** A picture uploaded with `POST /api/v1/media`. */
   image?: { media_id: string; caption?: string };
+}
+
+/** A weekday as the business-hours API writes it. */
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+
+/** An opening period, "HH:MM" local times; an end at or before the start runs past midnight. */
+export interface HoursPeriod {
+  day: Weekday | (string & {});
+  start: string;
+  end: string;
+}
+
+export interface Holiday {
+  /** "YYYY-MM-DD", closed that whole local date. */
+  date: string;
+  name?: string | null;
+}
+
+/** `PUT /api/v1/business-hours` (no `number_id`: the business's; with it: that number's own). */
+export interface HoursSettings {
+  number_id?: string | null;
+  /** IANA; absent or empty: the business's time zone. */
+  time_zone?: string | null;
+  periods: HoursPeriod[];
+  holidays: Holiday[];
+  greeting_enabled: boolean;
+  greeting_text?: string | null;
+  away_enabled: boolean;
+  away_text?: string | null;
+  /** 1-168, default 12. */
+  away_cooldown_hours?: number | null;
+}
+
+export interface HoursView {
+  settings: HoursSettings;
+  open_now: boolean;
+  updated_at: string;
 }

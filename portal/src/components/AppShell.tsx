@@ -59,6 +59,7 @@ export function AppShell() {
     { to: '/settings/numbers', label: t('nav.numbers'), icon: 'phone', visible: true },
     { to: '/settings/templates', label: t('nav.templates'), icon: 'template', visible: true },
     { to: '/settings/canned-responses', label: t('nav.cannedResponses'), icon: 'message', visible: can('conversations:reply') || can('canned:manage') },
+    { to: '/settings/business-hours', label: t('nav.businessHours'), icon: 'clock', visible: can('settings:manage') },
   ];
   // The inbox uses the whole area below the top bar.
   const flush = location.pathname === '/inbox' || location.pathname.startsWith('/inbox/');

@@ -1,4 +1,4 @@
-import { act, render, screen } from '@testing-library/react';
+import { act, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { api, type Session } from '../api';
 import { LiveIndicator } from '../components/LiveIndicator';
@@ -97,5 +97,37 @@ describe('RealtimeProvider and the live indicator', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(FakeWebSocket.instances).toHaveLength(0);
     expect(screen.queryByTestId('live-indicator')).toBeNull();
+  });
+
+  it('reports input activity on the socket as {"type":"active"}, at most every 30 s', async () => {
+    installFakeWebSocket();
+    const client = createRealtimeClient({ getToken: () => fakeJwt(now() + 900), refreshToken: async () => null, minDelayMs: 10_000 });
+    let clock = 1_000_000;
+    const spy = vi.spyOn(Date, 'now').mockImplementation(() => clock);
+    try {
+      render(
+        <RealtimeProvider client={client}>
+          <input aria-label="box" />
+        </RealtimeProvider>,
+      );
+      await vi.waitFor(() => expect(FakeWebSocket.instances).toHaveLength(1));
+      const ws = FakeWebSocket.last;
+      const sent = ws.sent;
+      // Before the socket is open nothing goes out, and nothing is used up.
+      fireEvent.keyDown(window, { key: 'a' });
+      expect(sent).toEqual([]);
+      act(() => ws.accept('1'));
+      fireEvent.keyDown(screen.getByLabelText('box'), { key: 'a' });
+      expect(sent).toEqual(['{"type":"active"}']);
+      clock += 10_000;
+      fireEvent.mouseDown(document.body);
+      fireEvent.focus(screen.getByLabelText('box'));
+      expect(sent).toHaveLength(1);
+      clock += 20_000;
+      fireEvent.mouseDown(document.body);
+      expect(sent).toHaveLength(2);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -4,7 +4,10 @@
 import { createContext, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { api, isApiError } from '../api';
 import { LiveProvider, createRealtimeSource, type RealtimeSourceOptions } from './live';
-import { createRealtimeClient, type RealtimeClient, type RealtimeEvent, type RealtimeStatus } from './realtime';
+import { createActivityReporter, createRealtimeClient, type RealtimeClient, type RealtimeEvent, type RealtimeStatus } from './realtime';
+
+/** What counts as using the app (captured on the window, so focus of any element counts). */
+const ACTIVITY_EVENTS = ['keydown', 'mousedown', 'focus'] as const;
 
 const RealtimeStatusContext = createContext<RealtimeStatus | null>(null);
 const RealtimeClientContext = createContext<RealtimeClient | null>(null);
@@ -67,6 +70,17 @@ export function RealtimeProvider({
     if (!enabled) return;
     client.start();
     return () => client.stop({ forgetCursor: true });
+  }, [client, sessionKey, enabled]);
+
+  // Input activity keeps the person from turning "away" (presence, docs/api.md Realtime).
+  useEffect(() => {
+    if (!enabled || typeof window === 'undefined') return;
+    const report = createActivityReporter(() => client.send({ type: 'active' }));
+    const opts = { capture: true, passive: true } as const;
+    for (const name of ACTIVITY_EVENTS) window.addEventListener(name, report, opts);
+    return () => {
+      for (const name of ACTIVITY_EVENTS) window.removeEventListener(name, report, opts);
+    };
   }, [client, sessionKey, enabled]);
 
   return (

@@ -42,6 +42,16 @@ export function content(m: Pick<Message, 'content'>): Record<string, unknown> {
   return m.content && typeof m.content === 'object' && !Array.isArray(m.content) ? m.content : {};
 }
 
+/**
+ * A reply Chorus sent by itself (outbound, `sender_type: "system"`): `content.automatic` names
+ * which (`greeting` or `away`); `other` for a system reply that does not say. Null for people's.
+ */
+export function automaticKind(m: Pick<Message, 'direction' | 'sender_type' | 'content'>): 'greeting' | 'away' | 'other' | null {
+  if (m.direction !== 'outbound' || m.sender_type !== 'system') return null;
+  const a = content(m).automatic;
+  return a === 'greeting' || a === 'away' ? a : 'other';
+}
+
 /** OpenStreetMap at the given point, with a marker. */
 export function osmUrl(latitude: number, longitude: number): string {
   const lat = latitude.toFixed(6).replace(/\.?0+$/, '');

@@ -85,6 +85,22 @@ export function realtimeUrl(token: string, after: string | null, loc: Pick<Locat
   return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}/api/v1/realtime?${q}`;
 }
 
+/** The server counts at most one `{"type": "active"}` frame per 30 s. */
+export const ACTIVE_EVERY_MS = 30_000;
+
+/**
+ * Throttles "the person is using the app" to one `send()` per `everyMs`. A send that could not
+ * go out (no open socket) does not count, so the next input tries again.
+ */
+export function createActivityReporter(send: () => boolean, everyMs = ACTIVE_EVERY_MS, now: () => number = Date.now): () => void {
+  let last = Number.NEGATIVE_INFINITY;
+  return () => {
+    const t = now();
+    if (t - last < everyMs) return;
+    if (send()) last = t;
+  };
+}
+
 export const MIN_RECONNECT_MS = 1000;
 export const MAX_RECONNECT_MS = 30_000;
 const EXPIRY_MARGIN_MS = 15_000;
@@ -115,6 +131,8 @@ export interface RealtimeClient {
   onStatus(listener: () => void): () => void;
   onEvent(listener: (event: RealtimeEvent) => void): () => void;
   onRefresh(listener: (reason: RefreshReason) => void): () => void;
+  /** Sends a JSON frame on the open socket; false when there is none. */
+  send(frame: Record<string, unknown>): boolean;
 }
 
 export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClient {
@@ -295,6 +313,16 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
     onRefresh(listener) {
       refreshListeners.add(listener);
       return () => void refreshListeners.delete(listener);
+    },
+    send(frame) {
+      const ws = socket;
+      if (!ws || status !== 'open' || ws.readyState !== 1) return false;
+      try {
+        ws.send(JSON.stringify(frame));
+        return true;
+      } catch {
+        return false;
+      }
     },
   };
 }

@@ -26,7 +26,12 @@ export class FakeWebSocket {
     return new URL(this.url).searchParams;
   }
 
-  send() {}
+  /** Frames the client sent. */
+  sent: string[] = [];
+
+  send(data: string) {
+    this.sent.push(data);
+  }
 
   close(code = 1000) {
     if (this.readyState === FakeWebSocket.CLOSED) return;

@@ -1,9 +1,9 @@
-// The right-hand pane: who the customer is and where this conversation stands. Fields the
-// server does not send (an older server) are left out; past conversations come from a search
-// by the customer's number when the server can search.
+// The right-hand pane: who the customer is and where this conversation stands. The contact's
+// tags and their other conversations come from `GET /api/v1/contacts/{id}` (only those the
+// person may see); fields an older server does not send are left out.
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import { conversations, type Agent, type Conversation, type WhatsAppNumber } from '../../../api';
+import { contacts, isApiError, type Agent, type Conversation, type WhatsAppNumber } from '../../../api';
 import { useSession } from '../../../auth/session';
 import { Badge } from '../../../components/Badge';
 import { Icon } from '../../../components/Icon';
@@ -61,19 +61,22 @@ export function ContactPanel({
       ? t('inbox.actions.you')
       : (conv.assignee_name ?? assignee?.name ?? t('inbox.actions.someone'))
     : t('inbox.actions.unassigned');
-  const contactTags = (conv.contact as { tags?: Conversation['tags'] }).tags;
-
   const waId = conv.contact.wa_id;
-  const history = useLoader(
+  const contactId = conv.contact.id;
+  // Reloaded when this conversation changes (tags, status), so the list stays current.
+  const detail = useLoader(
     () =>
-      rich && waId
-        ? conversations
-            .list({ q: waId, status: 'resolved', limit: 20 })
-            .then((p) => p.items.filter((c) => c.id !== conv.id && c.contact.id === conv.contact.id))
-            .catch(() => null)
+      contactId
+        ? contacts.get(contactId).catch((e) => {
+            // An older server has no such endpoint; a contact one may not see is just left out.
+            if (isApiError(e) && (e.status === 404 || e.status === 403)) return null;
+            throw e;
+          })
         : Promise.resolve(null),
-    [rich, waId, conv.id],
+    [contactId, conv.id, conv.status],
   );
+  const contactTags = detail.data?.tags ?? (conv.contact as { tags?: Conversation['tags'] }).tags;
+  const history = detail.data ? detail.data.conversations.filter((c) => c.id !== conv.id) : null;
 
   return (
     <aside className="contact-panel" aria-label={t('inbox.panel.label')} data-testid="contact-panel">
@@ -176,18 +179,21 @@ export function ContactPanel({
         </section>
       )}
 
-      {history.data != null && (
+      {history != null && (
         <section className="contact-section" data-testid="panel-history">
           <h3 className="contact-section-title">{t('inbox.panel.history')}</h3>
-          {history.data.length === 0 ? (
+          {history.length === 0 ? (
             <p className="muted contact-empty">{t('inbox.panel.historyEmpty')}</p>
           ) : (
             <ul className="contact-history">
-              {history.data.map((c) => (
+              {history.map((c) => (
                 <li key={c.id}>
-                  <Link to={`/inbox/${c.id}${search}`} className="contact-history-item">
+                  <Link to={`/inbox/${c.id}${search}`} className="contact-history-item" data-testid="panel-history-item">
                     <span className="contact-history-preview">{c.last_message_preview || '…'}</span>
-                    <span className="contact-history-time">{shortAgo(t, c.last_message_at, now)}</span>
+                    <span className="contact-history-time" title={fullDateTime(c.resolved_at ?? c.opened_at)}>
+                      {c.status !== 'resolved' ? `${t(`inbox.status.${c.status}`, { defaultValue: c.status })} · ` : ''}
+                      {shortAgo(t, c.resolved_at ?? c.opened_at, now)}
+                    </span>
                   </Link>
                 </li>
               ))}

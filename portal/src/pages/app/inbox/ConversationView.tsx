@@ -27,7 +27,7 @@ import { composerBlock } from '../../../lib/composer';
 import { markMissing, useFeature } from '../../../lib/features';
 import { useNow, usePageVisible } from '../../../lib/live';
 import { mediaKindOf } from '../../../lib/media';
-import { summarize } from '../../../lib/messages';
+import { automaticKind, summarize } from '../../../lib/messages';
 import { formatPhone } from '../../../lib/phone';
 import { reactionIndex } from '../../../lib/reactions';
 import { useLoader } from '../../../lib/useLoader';
@@ -377,6 +377,7 @@ export function ConversationView({
   const authorOf = useCallback(
     (m: Message) => {
       if (m.direction === 'inbound') return conv ? contactDisplay(conv.contact).title : '';
+      if (automaticKind(m)) return t('messages.automatic');
       if (m.sender_id && m.sender_id === myId) return t('messages.you');
       return m.sender_name || (m.sender_id && agentNames.get(m.sender_id)) || me?.tenant.name || '';
     },
@@ -509,6 +510,7 @@ export function ConversationView({
                     onQuoteClick={jumpTo}
                     reactions={reactions.byMessage.get(m.id)}
                     onReplyTo={block === null ? setReplyTo : undefined}
+                    markAutomatic
                   />
                 </Fragment>
               );

@@ -443,3 +443,21 @@ describe('MessageBubble: reactions and replies', () => {
     expect(onReplyTo).toHaveBeenCalledWith(m);
   });
 });
+
+describe('automatic replies', () => {
+  it('labels a greeting or away message "Automatic" instead of the sender, in the agents’ timeline only', () => {
+    const away = msg({ direction: 'outbound', sender_type: 'system', body: 'We are closed', content: { automatic: 'away' }, status: 'sent' });
+    const { unmount } = render(<MessageBubble message={away} side="end" ticks markAutomatic sender="Acme" />);
+    const label = screen.getByTestId('msg-automatic');
+    expect(label.textContent).toBe('Automatic');
+    expect(label.getAttribute('title')).toBe('Away message sent automatically outside business hours');
+    expect(screen.queryByText('Acme')).toBeNull();
+    unmount();
+    // An agent's reply keeps its sender; the test phone (no markAutomatic) shows no label.
+    render(<MessageBubble message={msg({ direction: 'outbound', sender_type: 'agent', sender_id: 'm1', body: 'Hi', status: 'sent' })} side="end" ticks markAutomatic sender="You" />);
+    expect(screen.queryByTestId('msg-automatic')).toBeNull();
+    expect(screen.getByText('You')).toBeTruthy();
+    render(<MessageBubble message={msg({ direction: 'outbound', sender_type: 'system', body: 'Hello!', content: { automatic: 'greeting' } })} side="start" />);
+    expect(screen.queryByTestId('msg-automatic')).toBeNull();
+  });
+});

@@ -7,7 +7,7 @@ import type { Message, Template } from '../../../api';
 import { Icon, type IconName } from '../../../components/Icon';
 import { RichText } from '../../../components/RichText';
 import { initials } from '../../../lib/format';
-import { content, num, osmUrl, str, summarize, tickFor } from '../../../lib/messages';
+import { automaticKind, content, num, osmUrl, str, summarize, tickFor } from '../../../lib/messages';
 import type { ReactionChip } from '../../../lib/reactions';
 import { buttonsOf, component, substitute } from '../../../lib/templates';
 import { useBubbleContext, type TappedReply } from './bubbleContext';
@@ -508,10 +508,13 @@ export interface BubbleProps {
   reactions?: ReactionChip[];
   /** Offers "Reply" (quote this message in the composer). */
   onReplyTo?: (m: Message) => void;
+  /** Marks replies Chorus sent by itself (greeting, away) "Automatic" (the agents' timeline). */
+  markAutomatic?: boolean;
 }
 
-export function MessageBubble({ message, side, thread = [], ticks = false, authorOf, sender, onQuoteClick, reactions, onReplyTo }: BubbleProps) {
+export function MessageBubble({ message, side, thread = [], ticks = false, authorOf, sender, onQuoteClick, reactions, onReplyTo, markAutomatic = false }: BubbleProps) {
   const { t } = useTranslation();
+  const automatic = markAutomatic ? automaticKind(message) : null;
   if (message.kind === 'system') {
     return (
       <div className="msg-system" data-testid="message" data-kind="system" id={`msg-${message.id}`}>
@@ -533,7 +536,13 @@ export function MessageBubble({ message, side, thread = [], ticks = false, autho
       data-status={message.status}
       id={`msg-${message.id}`}
     >
-      {sender && <span className="msg-sender">{sender}</span>}
+      {automatic ? (
+        <span className="msg-sender msg-automatic" data-testid="msg-automatic" title={t(`messages.automaticHint.${automatic}`)}>
+          {t('messages.automatic')}
+        </span>
+      ) : (
+        sender && <span className="msg-sender">{sender}</span>
+      )}
       <div className="msg-row">
       <div className={`bubble${message.kind === 'reaction' ? ' bubble-reaction' : ''}${visual ? ` bubble-visual bubble-${message.kind}` : ''}`}>
         {quoted && (

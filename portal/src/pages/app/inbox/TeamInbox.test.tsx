@@ -78,6 +78,8 @@ interface Server {
   messages: Message[];
   /** Answer 404 for these path prefixes (a server without issue 4). */
   missing?: string[];
+  /** `GET /api/v1/contacts/{id}` answers. */
+  contacts?: Record<string, unknown>;
 }
 
 function fakeServer(server: Server) {
@@ -87,6 +89,8 @@ function fakeServer(server: Server) {
     if (server.missing?.some((p) => u.pathname.includes(p))) return jsonResponse(404, { error: { code: 'not_found', message: 'No route.' } });
     if (u.pathname === '/api/v1/numbers') return jsonResponse(200, { items: [sandbox], next_cursor: null });
     if (u.pathname === '/api/v1/mentionables') return jsonResponse(200, { agents: [{ id: 'm2', name: 'Luis' }], teams: [] });
+    const contact = /^\/api\/v1\/contacts\/([^/]+)$/.exec(u.pathname);
+    if (contact && server.contacts?.[contact[1]]) return jsonResponse(200, server.contacts[contact[1]]);
     if (u.pathname === '/api/v1/conversations') return jsonResponse(200, { items: server.conversations, next_cursor: null });
     const one = /^\/api\/v1\/conversations\/([^/]+)$/.exec(u.pathname);
     if (one && method === 'PATCH') {
@@ -207,6 +211,35 @@ describe('team inbox: conversation', () => {
     expect(screen.queryByTestId('contact-panel')).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Show contact details' }));
     expect(screen.getByTestId('contact-panel')).toBeTruthy();
+  });
+
+  it('the contact panel reads the contact: its tags and past conversations, without a search', async () => {
+    const fn = fakeServer({
+      conversations: [conversation('c1')],
+      messages: [message('01')],
+      contacts: {
+        'ct-c1': {
+          id: 'ct-c1',
+          wa_id: '34600111222',
+          name: 'Carla Cliente',
+          tags: [{ id: 'tg2', name: 'Wholesale', colour: '#2563eb' }],
+          conversations: [
+            { id: 'c1', number_id: 'n1', status: 'open', opened_at: '2026-01-03T10:00:00Z', resolved_at: null, last_message_preview: 'now' },
+            { id: 'c0', number_id: 'n1', status: 'resolved', opened_at: '2025-12-01T10:00:00Z', resolved_at: '2025-12-02T10:00:00Z', last_message_preview: 'The red sneakers, size 42' },
+          ],
+          created_at: '2025-12-01T10:00:00Z',
+        },
+      },
+    });
+    renderRoutes(routes, { path: '/inbox/c1', session: session() });
+    const history = await screen.findByTestId('panel-history');
+    const items = within(history).getAllByTestId('panel-history-item');
+    expect(items).toHaveLength(1); // not the one that is open
+    expect(items[0].textContent).toContain('The red sneakers, size 42');
+    expect(items[0].getAttribute('href')).toBe('/inbox/c0');
+    expect(screen.getByTestId('contact-panel').textContent).toContain('Wholesale');
+    expect(calls(fn, 'GET', '/api/v1/contacts/ct-c1').length).toBeGreaterThan(0);
+    expect(calls(fn, 'GET', '/api/v1/conversations').every(([u]) => !String(u).includes('q='))).toBe(true);
   });
 
   it('renders notes (with mentions) and activity lines apart from customer messages', async () => {
