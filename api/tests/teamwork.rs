@@ -1424,6 +1424,34 @@ async fn round_robin_among_online_agents_under_capacity() {
         "Luis came online and was given the waiting conversation"
     );
 
+    // Luis goes offline (socket closed, heartbeat lapsed): the sweep returns his conversations
+    // to Billing's queue; Ana is full, so they wait there.
+    drop(_socket);
+    online(&app, &[&luis], false).await;
+    let returned = chorus_tenants::routing::return_from_offline(&app.state.store)
+        .await
+        .unwrap();
+    assert_eq!(returned, 4);
+    app.drain_jobs().await;
+    let items = list(&app, &owner, "/api/v1/conversations").await;
+    assert_eq!(assignees(&items, &luis), 0);
+    let seventh = conversation_with(&app, &owner, "346001000007").await;
+    assert!(seventh["assignee_id"].is_null());
+    let why = timeline(&app, &owner, seventh["id"].as_str().unwrap())
+        .await
+        .pop()
+        .unwrap();
+    assert_eq!(
+        why["body"],
+        "Chorus returned the conversation to the queue: Member Person went offline"
+    );
+    assert_eq!(
+        chorus_tenants::routing::return_from_offline(&app.state.store)
+            .await
+            .unwrap(),
+        0
+    );
+
     // Manual teams keep their queue; bad values and other roles are refused.
     expect(
         call(

@@ -43,6 +43,10 @@ pub enum Activity {
     Tagged {
         tags: Vec<String>,
     },
+    /// The assignee went offline; back to the team's queue.
+    ReturnedOffline {
+        who: String,
+    },
     /// An automatic assignment, with its reason.
     AutoAssigned {
         to: String,
@@ -79,6 +83,7 @@ impl Activity {
             Activity::Priority { .. } => "priority",
             Activity::Tagged { .. } => "tagged",
             Activity::AutoAssigned { .. } => "auto_assigned",
+            Activity::ReturnedOffline { .. } => "returned_offline",
         }
     }
 
@@ -140,6 +145,12 @@ impl Activity {
             Activity::Tagged { tags } => {
                 format!("{who} tagged the conversation: {}", tags.join(", "))
             }
+            Activity::ReturnedOffline { who: person } if es => {
+                format!("{who} devolvió la conversación a la cola: {person} se desconectó")
+            }
+            Activity::ReturnedOffline { who: person } => {
+                format!("{who} returned the conversation to the queue: {person} went offline")
+            }
             Activity::AutoAssigned {
                 to,
                 how,
@@ -175,6 +186,7 @@ impl Activity {
             Activity::Snoozed { until } => json!({ "until": until }),
             Activity::Priority { priority } => json!({ "priority": priority }),
             Activity::Tagged { tags } => json!({ "tags": tags }),
+            Activity::ReturnedOffline { who } => json!({ "assignee": who }),
             Activity::AutoAssigned {
                 to,
                 how,

@@ -448,3 +448,108 @@ pub async fn set_capacity(
     schedule_member_teams(tx, membership).await?;
     view(tx, actor).await
 }
+
+/// The periodic job that returns offline members' conversations to their team's queue.
+pub const SWEEP: &str = "routing_sweep";
+/// How often the sweep runs.
+pub const SWEEP_EVERY_SECS: i64 = 60;
+
+/// Queue the next sweep (at most one waits at a time).
+pub async fn schedule_sweep(store: &crate::db::Store, after_secs: i64) -> Result<()> {
+    store
+        .system(async |tx: &mut crate::db::SystemTx| -> Result<()> {
+            let mut job = crate::jobs::NewJob::new(SWEEP, &json!({}))?
+                .run_at(Utc::now() + chrono::Duration::seconds(after_secs));
+            job.dedupe_key = Some(SWEEP.into());
+            crate::jobs::enqueue_system(tx, None, job).await?;
+            Ok(())
+        })
+        .await
+}
+
+/// Conversations of automatic teams whose assignee went offline go back to the team's queue
+/// (and on to whoever is available). Finding them crosses businesses (system door); changing
+/// them happens in each business's own door. Returns how many were returned.
+pub async fn return_from_offline(store: &crate::db::Store) -> Result<usize> {
+    #[derive(QueryableByName)]
+    struct Held {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        tenant_id: Uuid,
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        assignee_id: Uuid,
+    }
+    let held: Vec<Held> = store
+        .system(async |tx: &mut crate::db::SystemTx| -> Result<Vec<Held>> {
+            Ok(diesel::sql_query(
+                "SELECT DISTINCT c.tenant_id, c.assignee_id
+                   FROM conversations c
+                   JOIN teams t ON t.tenant_id = c.tenant_id AND t.id = c.team_id
+                   JOIN memberships m ON m.tenant_id = c.tenant_id AND m.id = c.assignee_id
+                  WHERE c.status IN ('open', 'pending') AND t.assignment <> 'manual'
+                    AND (m.last_seen_at IS NULL
+                         OR m.last_seen_at < now() - make_interval(secs => $1))",
+            )
+            .bind::<diesel::sql_types::Double, _>(presence::SOCKET_TTL_SECS as f64)
+            .load(tx.pg())
+            .await?)
+        })
+        .await?;
+    let mut returned = 0;
+    for h in held {
+        let tenant = crate::ids::TenantId(h.tenant_id);
+        returned += store
+            .tenant(tenant, async |tx: &mut TenantTx| {
+                return_member(tx, h.assignee_id).await
+            })
+            .await?;
+    }
+    Ok(returned)
+}
+
+/// Return one member's conversations in automatic teams to the queue, if they are offline.
+pub async fn return_member(tx: &mut TenantTx, membership: Uuid) -> Result<usize> {
+    if presence::of_members(tx, Some(&[membership]))
+        .await?
+        .get(&membership)
+        != Some(&Presence::Offline)
+    {
+        return Ok(0);
+    }
+    let name = crate::conversations::member_names(tx, &[membership])
+        .await?
+        .remove(&membership)
+        .unwrap_or_else(|| "The assignee".into());
+    let auto_teams = teams::table
+        .filter(teams::assignment.ne("manual"))
+        .select(teams::id);
+    let convs: Vec<(Uuid, Option<Uuid>)> = diesel::update(
+        c::table
+            .filter(c::assignee_id.eq(membership))
+            .filter(c::status.eq_any(["open", "pending"]))
+            .filter(c::team_id.eq_any(auto_teams.nullable())),
+    )
+    .set((
+        c::assignee_id.eq(None::<Uuid>),
+        c::updated_at.eq(Utc::now()),
+    ))
+    .returning((c::id, c::team_id))
+    .get_results(tx.pg())
+    .await?;
+    let mut teams_touched: Vec<Uuid> = Vec::new();
+    for (conv, team) in &convs {
+        crate::activity::record(
+            tx,
+            *conv,
+            None,
+            crate::activity::Activity::ReturnedOffline { who: name.clone() },
+        )
+        .await?;
+        teams_touched.extend(*team);
+    }
+    teams_touched.sort();
+    teams_touched.dedup();
+    for t in teams_touched {
+        schedule(tx, t).await?;
+    }
+    Ok(convs.len())
+}

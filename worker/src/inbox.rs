@@ -81,3 +81,18 @@ pub async fn assign_team(env: Environment, job: Claimed) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// `routing_sweep` (every minute): offline assignees' conversations in automatic teams go back to
+/// the queue. It queues its own next run, so one waits at any time.
+pub async fn routing_sweep(env: Environment) -> anyhow::Result<()> {
+    let returned = chorus_tenants::routing::return_from_offline(&env.store).await?;
+    if returned > 0 {
+        tracing::info!(
+            returned,
+            "conversations of offline assignees returned to their queues"
+        );
+    }
+    chorus_tenants::routing::schedule_sweep(&env.store, chorus_tenants::routing::SWEEP_EVERY_SECS)
+        .await?;
+    Ok(())
+}

@@ -93,6 +93,10 @@ impl Runner {
             .clone()
             .map(|url| tokio::spawn(wakeups::listen(url, self.wakeup.clone(), listening.clone())));
         tracing::info!(worker = %self.worker_id, concurrency = self.concurrency, "worker started");
+        // Periodic work keeps itself going (each run queues the next); make sure one is queued.
+        if let Err(e) = chorus_tenants::routing::schedule_sweep(&self.env.store, 0).await {
+            tracing::warn!(error = %e, "could not queue the routing sweep");
+        }
         loop {
             while running.try_join_next().is_some() {}
             if shutdown.is_cancelled() {

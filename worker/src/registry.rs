@@ -60,6 +60,9 @@ impl Registry {
         r.register(chorus_tenants::conversations::WAKE_SNOOZED, |env, job| {
             Box::pin(crate::inbox::wake_snoozed(env, job))
         });
+        r.register(chorus_tenants::routing::SWEEP, |env, _job| {
+            Box::pin(crate::inbox::routing_sweep(env))
+        });
         r.register(chorus_tenants::routing::ASSIGN_TEAM, |env, job| {
             Box::pin(crate::inbox::assign_team(env, job))
         });
