@@ -14,6 +14,8 @@
 //      switches the away message on;
 //      a new customer writes; the phone shows the away message and Ana's timeline marks it
 //      "Automatic".
+//   f. round-robin: with a Sales team set to round-robin and the number routed to it, two new
+//      customers end up one in each agent's "Mine" tab, live, with the reason in the timeline.
 //
 // Needs CHORUS_E2E_URL and CHORUS_MAIL_DIR (infra/e2e.sh sets both).
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
@@ -245,4 +247,39 @@ test('e. outside business hours the customer gets the away message, marked autom
   await expect(auto).not.toContainText('You');
   await expect(auto.getByTestId('ticks')).toHaveAttribute('aria-label', 'Read');
   await shot(ana, 'ana-away-automatic');
+});
+
+test('f. round-robin: a team shares new conversations between its online agents', async () => {
+  // Through the API: a Sales team with both agents, round-robin, and the sandbox number routed to it.
+  const t = team.ownerToken;
+  const agents = await call<{ items: { id: string; email: string }[] }>(BASE, 'GET', '/api/v1/agents', undefined, t);
+  const idOf = (email: string) => agents.items.find((x) => x.email === email)?.id;
+  const sales = await call<{ id: string }>(BASE, 'POST', '/api/v1/teams', { name: 'Sales', member_ids: [idOf(team.a.email), idOf(team.b.email)] }, t);
+  await call(BASE, 'PUT', `/api/v1/routing/teams/${sales.id}`, { assignment: 'round_robin' }, t);
+  const numbers = await call<{ items: { id: string }[] } | { id: string }[]>(BASE, 'GET', '/api/v1/numbers', undefined, t);
+  const sandbox = (Array.isArray(numbers) ? numbers : numbers.items)[0].id;
+  await call(BASE, 'PUT', `/api/v1/routing/numbers/${sandbox}`, { team_id: sales.id }, t);
+  // Both agents have the inbox open (their sockets keep them online); each looks at "Mine".
+  for (const page of [ana, bruno]) {
+    await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Inbox' }).click();
+    await page.getByTestId('assignee-tab-me').click();
+    await page.mouse.move(10, 10);
+  }
+  await phoneAs('Fabio Gil', '+34 611 000 003');
+  await customerWrites('I want to buy two jackets');
+  await phoneAs('Gala Ruiz', '+34 611 000 004');
+  await customerWrites('Do you ship to Portugal?');
+  // Each agent gets one of the two, live, in "Mine".
+  const mine = (page: Page) => page.getByTestId('conversation-item').filter({ hasText: /Fabio Gil|Gala Ruiz/ });
+  await expect(mine(ana)).toHaveCount(1, { timeout: 20_000 });
+  await expect(mine(bruno)).toHaveCount(1, { timeout: 20_000 });
+  const anaGot = (await mine(ana).textContent()) ?? '';
+  const brunoGot = (await mine(bruno).textContent()) ?? '';
+  expect(anaGot.includes('Fabio Gil')).not.toBe(brunoGot.includes('Fabio Gil'));
+  await shot(ana, 'ana-round-robin');
+  await shot(bruno, 'bruno-round-robin');
+  // The timeline says why.
+  await mine(ana).click();
+  await expect(ana.getByTestId('activity').filter({ hasText: 'by round-robin in Sales' })).toBeVisible();
+  await shot(ana, 'ana-round-robin-reason');
 });
