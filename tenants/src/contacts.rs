@@ -129,23 +129,11 @@ pub async fn set_tags(
 ) -> Result<Contact> {
     actor.require_any(&[Permission::ContactsManage, Permission::ConversationsReply])?;
     get(tx, actor, id).await?;
-    let mut wanted = tag_ids;
-    wanted.sort();
-    wanted.dedup();
-    if wanted.len() > 50 {
-        return Err(Error::invalid("tag_ids", "At most 50 tags."));
-    }
-    let found: i64 = tags::table
-        .filter(tags::id.eq_any(&wanted))
-        .count()
-        .get_result(tx.pg())
-        .await?;
-    if found as usize != wanted.len() {
-        return Err(Error::invalid(
-            "tag_ids",
-            "Some of those tags do not exist.",
-        ));
-    }
+    let wanted: Vec<Uuid> = crate::tags::resolve_ids(tx, tag_ids)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
     diesel::delete(kt::table.filter(kt::contact_id.eq(id)))
         .execute(tx.pg())
         .await?;

@@ -64,7 +64,7 @@ pub struct Conversation {
     /// The oldest customer message not answered yet (none once we replied).
     pub waiting_since: Option<DateTime<Utc>>,
     pub tags: Vec<TagRef>,
-    /// Other members who have it open now (filled in on the single-conversation read).
+    /// Other members who have it open now (filled in by `GET /conversations/{id}` only).
     pub viewers: Vec<crate::presence::Viewer>,
 }
 
@@ -460,14 +460,21 @@ pub async fn list(
     Ok(ConversationPage { items, next_cursor })
 }
 
-/// One conversation the actor may see, with who else is viewing it.
+/// One conversation the actor may see (the visibility check of every conversation action).
 pub async fn get(tx: &mut TenantTx, actor: &Actor, id: Uuid) -> Result<Conversation> {
     let scope = scope(tx, actor).await?;
-    let mut conv = fetch(tx, id).await?;
+    let conv = fetch(tx, id).await?;
     if !scope.allows(conv.assignee_id, conv.team_id) {
         // Someone else's conversation is, for this agent, not there at all.
         return Err(Error::NotFound("conversation"));
     }
+    Ok(conv)
+}
+
+/// [`get`], plus who else is viewing it (what a screen opening the conversation shows; kept
+/// off the send path and the other checks that only need visibility).
+pub async fn get_with_viewers(tx: &mut TenantTx, actor: &Actor, id: Uuid) -> Result<Conversation> {
+    let mut conv = get(tx, actor, id).await?;
     conv.viewers = crate::presence::viewers(tx, id, Some(actor.membership_id.0)).await?;
     Ok(conv)
 }
@@ -895,26 +902,11 @@ pub async fn set_tags(
     id: Uuid,
     tag_ids: Vec<Uuid>,
 ) -> Result<Conversation> {
-    use crate::schema::{conversation_tags as ct, tags};
+    use crate::schema::conversation_tags as ct;
     actor.require_any(&[Permission::ConversationsReply, Permission::TagsManage])?;
     let before = get(tx, actor, id).await?;
-    let mut wanted = tag_ids;
-    wanted.sort();
-    wanted.dedup();
-    if wanted.len() > 50 {
-        return Err(Error::invalid("tag_ids", "At most 50 tags."));
-    }
-    let names: Vec<(Uuid, String)> = tags::table
-        .filter(tags::id.eq_any(&wanted))
-        .select((tags::id, tags::name))
-        .load(tx.pg())
-        .await?;
-    if names.len() != wanted.len() {
-        return Err(Error::invalid(
-            "tag_ids",
-            "Some of those tags do not exist.",
-        ));
-    }
+    let names = crate::tags::resolve_ids(tx, tag_ids).await?;
+    let wanted: Vec<Uuid> = names.iter().map(|(id, _)| *id).collect();
     let mut old: Vec<Uuid> = before.tags.iter().map(|t| t.id).collect();
     old.sort();
     if old == wanted {

@@ -90,6 +90,21 @@ pub async fn after_inbound(tx: &mut TenantTx, new_conversations: &[Uuid]) -> Res
     Ok(())
 }
 
+/// Unresolved conversations assigned to each of these members (absent: none).
+async fn open_counts(tx: &mut TenantTx, ids: &[Uuid]) -> Result<HashMap<Uuid, i64>> {
+    let rows: Vec<(Option<Uuid>, i64)> = c::table
+        .filter(c::assignee_id.eq_any(ids))
+        .filter(c::status.ne("resolved"))
+        .group_by(c::assignee_id)
+        .select((c::assignee_id, diesel::dsl::count_star()))
+        .load(tx.pg())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(a, n)| a.map(|a| (a, n)))
+        .collect())
+}
+
 /// One decision of the assigner.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assignment {
@@ -139,17 +154,7 @@ pub async fn assign_team(tx: &mut TenantTx, team: Uuid) -> Result<Vec<Assignment
         .await?;
     let ids: Vec<Uuid> = members.iter().map(|m| m.0).collect();
     let presence = presence::of_members(tx, Some(&ids)).await?;
-    let open_counts: Vec<(Option<Uuid>, i64)> = c::table
-        .filter(c::assignee_id.eq_any(&ids))
-        .filter(c::status.ne("resolved"))
-        .group_by(c::assignee_id)
-        .select((c::assignee_id, diesel::dsl::count_star()))
-        .load(tx.pg())
-        .await?;
-    let open: HashMap<Uuid, i64> = open_counts
-        .into_iter()
-        .filter_map(|(a, n)| a.map(|a| (a, n)))
-        .collect();
+    let open = open_counts(tx, &ids).await?;
     let mut candidates: Vec<Candidate> = members
         .into_iter()
         .filter(|m| presence.get(&m.0) == Some(&Presence::Online))
@@ -307,17 +312,7 @@ pub async fn view(tx: &mut TenantTx, actor: &Actor) -> Result<RoutingView> {
         .await?;
     let ids: Vec<Uuid> = agent_rows.iter().map(|a| a.0).collect();
     let presence = presence::of_members(tx, Some(&ids)).await?;
-    let open_counts: Vec<(Option<Uuid>, i64)> = c::table
-        .filter(c::assignee_id.eq_any(&ids))
-        .filter(c::status.ne("resolved"))
-        .group_by(c::assignee_id)
-        .select((c::assignee_id, diesel::dsl::count_star()))
-        .load(tx.pg())
-        .await?;
-    let open: HashMap<Uuid, i64> = open_counts
-        .into_iter()
-        .filter_map(|(a, n)| a.map(|a| (a, n)))
-        .collect();
+    let open = open_counts(tx, &ids).await?;
     Ok(RoutingView {
         teams: team_rows
             .into_iter()

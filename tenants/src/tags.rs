@@ -195,6 +195,33 @@ pub async fn delete(tx: &mut TenantTx, actor: &Actor, id: TagId) -> Result<()> {
     Ok(())
 }
 
+/// Tags to put on a conversation or contact: de-duplicated, at most 50, all of this business.
+/// Returns (id, name) sorted by id.
+pub async fn resolve_ids(
+    tx: &mut TenantTx,
+    ids: Vec<uuid::Uuid>,
+) -> Result<Vec<(uuid::Uuid, String)>> {
+    let mut wanted = ids;
+    wanted.sort();
+    wanted.dedup();
+    if wanted.len() > 50 {
+        return Err(Error::invalid("tag_ids", "At most 50 tags."));
+    }
+    let mut found: Vec<(uuid::Uuid, String)> = tags::table
+        .filter(tags::id.eq_any(&wanted))
+        .select((tags::id, tags::name))
+        .load(tx.pg())
+        .await?;
+    if found.len() != wanted.len() {
+        return Err(Error::invalid(
+            "tag_ids",
+            "Some of those tags do not exist.",
+        ));
+    }
+    found.sort();
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::check_colour;

@@ -52,7 +52,7 @@ pub async fn get(
             auth.tenant,
             async |tx: &mut TenantTx| -> chorus_tenants::Result<_> {
                 let actor = auth.actor(tx).await?;
-                conversations::get(tx, &actor, id).await
+                conversations::get_with_viewers(tx, &actor, id).await
             },
         )
         .await?;
