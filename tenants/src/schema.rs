@@ -199,6 +199,7 @@ diesel::table! {
         profile_name -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        attributes -> Jsonb,
     }
 }
 
@@ -227,6 +228,7 @@ diesel::table! {
         waiting_since -> Nullable<Timestamptz>,
         greeted_at -> Nullable<Timestamptz>,
         away_sent_at -> Nullable<Timestamptz>,
+        handler -> Text,
     }
 }
 

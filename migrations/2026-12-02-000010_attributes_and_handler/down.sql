@@ -1,0 +1,2 @@
+ALTER TABLE conversations DROP COLUMN handler;
+ALTER TABLE contacts DROP COLUMN attributes;
