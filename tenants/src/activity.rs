@@ -47,6 +47,16 @@ pub enum Activity {
     ReturnedOffline {
         who: String,
     },
+    /// The assignee did not answer the waiting customer in time; the team took it back.
+    Reassigned {
+        who: String,
+        minutes: i32,
+    },
+    /// A routing rule changed a new conversation.
+    RuleApplied {
+        rule: String,
+        change: RuleChange,
+    },
     /// An automatic assignment, with its reason.
     AutoAssigned {
         to: String,
@@ -55,6 +65,16 @@ pub enum Activity {
         open: i64,
         max_open: i64,
     },
+}
+
+/// What a routing rule did.
+#[derive(Debug, Clone)]
+pub enum RuleChange {
+    Team { team: String },
+    Tag { tag: String },
+    Priority { priority: String },
+    Assignee { to: String },
+    Bot,
 }
 
 fn priority_word(p: &str, lang: Lang) -> String {
@@ -84,6 +104,8 @@ impl Activity {
             Activity::Tagged { .. } => "tagged",
             Activity::AutoAssigned { .. } => "auto_assigned",
             Activity::ReturnedOffline { .. } => "returned_offline",
+            Activity::Reassigned { .. } => "reassigned",
+            Activity::RuleApplied { .. } => "routing_rule",
         }
     }
 
@@ -151,6 +173,53 @@ impl Activity {
             Activity::ReturnedOffline { who: person } => {
                 format!("{who} returned the conversation to the queue: {person} went offline")
             }
+            Activity::Reassigned {
+                who: person,
+                minutes,
+            } if es => format!(
+                "{who} reasignó la conversación: {person} no respondió en {minutes} {}",
+                if *minutes == 1 { "minuto" } else { "minutos" }
+            ),
+            Activity::Reassigned {
+                who: person,
+                minutes,
+            } => format!(
+                "{who} reassigned the conversation: {person} did not reply within {minutes} {}",
+                if *minutes == 1 { "minute" } else { "minutes" }
+            ),
+            Activity::RuleApplied { rule, change } if es => match change {
+                RuleChange::Team { team } => {
+                    format!("La regla de enrutamiento “{rule}” puso el equipo {team}")
+                }
+                RuleChange::Tag { tag } => {
+                    format!("La regla de enrutamiento “{rule}” añadió la etiqueta {tag}")
+                }
+                RuleChange::Priority { priority } => format!(
+                    "La regla de enrutamiento “{rule}” cambió la prioridad a {}",
+                    priority_word(priority, lang)
+                ),
+                RuleChange::Assignee { to } => {
+                    format!("La regla de enrutamiento “{rule}” asignó la conversación a {to}")
+                }
+                RuleChange::Bot => {
+                    format!("La regla de enrutamiento “{rule}” pasó la conversación al bot")
+                }
+            },
+            Activity::RuleApplied { rule, change } => match change {
+                RuleChange::Team { team } => {
+                    format!("Routing rule “{rule}” set the team to {team}")
+                }
+                RuleChange::Tag { tag } => format!("Routing rule “{rule}” added the tag {tag}"),
+                RuleChange::Priority { priority } => {
+                    format!("Routing rule “{rule}” set the priority to {priority}")
+                }
+                RuleChange::Assignee { to } => {
+                    format!("Routing rule “{rule}” assigned the conversation to {to}")
+                }
+                RuleChange::Bot => {
+                    format!("Routing rule “{rule}” handed the conversation to the bot")
+                }
+            },
             Activity::AutoAssigned {
                 to,
                 how,
@@ -187,6 +256,17 @@ impl Activity {
             Activity::Priority { priority } => json!({ "priority": priority }),
             Activity::Tagged { tags } => json!({ "tags": tags }),
             Activity::ReturnedOffline { who } => json!({ "assignee": who }),
+            Activity::Reassigned { who, minutes } => json!({ "assignee": who, "minutes": minutes }),
+            Activity::RuleApplied { rule, change } => {
+                let (what, value) = match change {
+                    RuleChange::Team { team } => ("set_team", json!(team)),
+                    RuleChange::Tag { tag } => ("add_tag", json!(tag)),
+                    RuleChange::Priority { priority } => ("set_priority", json!(priority)),
+                    RuleChange::Assignee { to } => ("assign", json!(to)),
+                    RuleChange::Bot => ("bot", Value::Null),
+                };
+                json!({ "rule": rule, "change": what, "value": value })
+            }
             Activity::AutoAssigned {
                 to,
                 how,

@@ -571,7 +571,7 @@ pub struct ConversationChanges {
     pub note: Option<String>,
 }
 
-fn double_option<'de, D: serde::Deserializer<'de>>(
+pub(crate) fn double_option<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> std::result::Result<Option<Option<Uuid>>, D::Error> {
     Option::<Uuid>::deserialize(d).map(Some)

@@ -395,6 +395,20 @@ async fn for_number(tx: &mut TenantTx, number: Uuid) -> Result<Option<Row>> {
         .cloned())
 }
 
+/// Is the schedule that applies to a number open at `at`? `None` when neither the number nor
+/// the business has a schedule (routing rules count that as open).
+pub async fn open_at(tx: &mut TenantTx, number: Uuid, at: DateTime<Utc>) -> Result<Option<bool>> {
+    let Some(row) = for_number(tx, number).await? else {
+        return Ok(None);
+    };
+    let settings = to_settings(&row);
+    Ok(Some(
+        Schedule::parse(&row.1, &settings.periods, &settings.holidays)
+            .map(|s| s.is_open(at))
+            .unwrap_or(false),
+    ))
+}
+
 /// After customers wrote (ingest, same transaction): one `auto_reply` job per conversation, if
 /// this business has a greeting or an away message switched on. One cheap read otherwise.
 pub async fn after_inbound(tx: &mut TenantTx, conversations: &[(Uuid, bool)]) -> Result<()> {

@@ -35,6 +35,7 @@ pub mod permissions;
 pub mod presence;
 pub mod realtime;
 pub mod routing;
+pub mod routing_rules;
 pub mod schema;
 pub mod sessions;
 pub mod tags;

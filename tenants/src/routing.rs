@@ -61,10 +61,16 @@ pub async fn schedule_member_teams(tx: &mut TenantTx, membership: Uuid) -> Resul
     Ok(())
 }
 
-/// New conversations of numbers that route to a team join it (ingest, same transaction).
+/// New conversations (ingest, same transaction): the business's routing rules run first (the
+/// first matching rule wins, see `routing_rules`); then those still without a team join their
+/// number's default team. A rule that sets a team therefore overrides the default team.
 pub async fn after_inbound(tx: &mut TenantTx, new_conversations: &[Uuid]) -> Result<()> {
     if new_conversations.is_empty() {
         return Ok(());
+    }
+    let ruled = crate::routing_rules::apply(tx, new_conversations).await?;
+    for t in &ruled.teams {
+        schedule(tx, *t).await?;
     }
     #[derive(QueryableByName)]
     struct Routed {
@@ -120,8 +126,15 @@ struct Candidate {
     last_assigned: Option<DateTime<Utc>>,
 }
 
-/// The `assign_team` job: hand the team's waiting conversations to its available members.
-pub async fn assign_team(tx: &mut TenantTx, team: Uuid) -> Result<Vec<Assignment>> {
+/// A team's automatic assignment state: name, mode and its members who can take more now.
+struct Pool {
+    team_name: String,
+    mode: String,
+    candidates: Vec<Candidate>,
+}
+
+/// Lock the team and find who can be given conversations (`None`: manual, gone, or nobody).
+async fn pool(tx: &mut TenantTx, team: Uuid) -> Result<Option<Pool>> {
     let found: Option<(String, String)> = teams::table
         .filter(teams::id.eq(team))
         .select((teams::name, teams::assignment))
@@ -130,10 +143,10 @@ pub async fn assign_team(tx: &mut TenantTx, team: Uuid) -> Result<Vec<Assignment
         .await
         .optional()?;
     let Some((team_name, mode)) = found else {
-        return Ok(Vec::new());
+        return Ok(None);
     };
     if mode == "manual" {
-        return Ok(Vec::new());
+        return Ok(None);
     }
     let members: Vec<(Uuid, String, i32, Option<DateTime<Utc>>)> = tm::table
         .inner_join(
@@ -168,12 +181,112 @@ pub async fn assign_team(tx: &mut TenantTx, team: Uuid) -> Result<Vec<Assignment
         .collect();
     candidates.retain(|c| c.open < c.max_open);
     if candidates.is_empty() {
-        return Ok(Vec::new());
+        return Ok(None);
     }
-    let free: i64 = candidates.iter().map(|c| c.max_open - c.open).sum();
+    Ok(Some(Pool {
+        team_name,
+        mode,
+        candidates,
+    }))
+}
+
+impl Pool {
+    /// The next member other than `exclude`: least recently assigned (round-robin) or fewest
+    /// open (balanced).
+    fn pick(&mut self, exclude: Option<Uuid>) -> Option<&mut Candidate> {
+        let free = self
+            .candidates
+            .iter_mut()
+            .filter(|c| c.open < c.max_open && Some(c.id) != exclude);
+        match self.mode.as_str() {
+            "balanced" => {
+                free.min_by(|a, b| (a.open, a.last_assigned).cmp(&(b.open, b.last_assigned)))
+            }
+            _ => free.min_by(|a, b| (a.last_assigned, a.open).cmp(&(b.last_assigned, b.open))),
+        }
+    }
+
+    fn how(&self) -> &'static str {
+        if self.mode == "balanced" {
+            "balanced"
+        } else {
+            "round-robin"
+        }
+    }
+}
+
+/// Give `conversation` to `who` if its assignee is still `from` (a conditional update: someone
+/// who claimed it meanwhile keeps it). Records the reason and notifies the member.
+async fn give(
+    tx: &mut TenantTx,
+    team: Uuid,
+    team_name: &str,
+    how: &str,
+    conversation: Uuid,
+    from: Option<Uuid>,
+    who: &mut Candidate,
+) -> Result<bool> {
+    let now = Utc::now();
+    let taken = diesel::update(
+        c::table
+            .filter(c::id.eq(conversation))
+            .filter(c::assignee_id.is_not_distinct_from(from)),
+    )
+    .set((c::assignee_id.eq(Some(who.id)), c::updated_at.eq(now)))
+    .execute(tx.pg())
+    .await?;
+    if taken == 0 {
+        return Ok(false);
+    }
+    who.open += 1;
+    who.last_assigned = Some(now);
+    diesel::update(
+        tm::table
+            .filter(tm::team_id.eq(team))
+            .filter(tm::membership_id.eq(who.id)),
+    )
+    .set(tm::last_assigned_at.eq(Some(now)))
+    .execute(tx.pg())
+    .await?;
+    let item = crate::activity::record(
+        tx,
+        conversation,
+        None,
+        crate::activity::Activity::AutoAssigned {
+            to: who.name.clone(),
+            how: how.into(),
+            team: team_name.to_owned(),
+            open: who.open,
+            max_open: who.max_open,
+        },
+    )
+    .await?;
+    crate::notifications::notify(
+        tx,
+        crate::notifications::Notice {
+            recipient: who.id,
+            kind: "assigned",
+            conversation_id: conversation,
+            message_id: Some(item),
+            actor_id: None,
+            body: format!("A conversation in {team_name} was assigned to you ({how})."),
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+/// The `assign_team` job: hand the team's waiting conversations to its available members.
+/// Conversations a bot handles (`handler = 'bot'`) are left alone until it hands over.
+pub async fn assign_team(tx: &mut TenantTx, team: Uuid) -> Result<Vec<Assignment>> {
+    let Some(mut pool) = pool(tx, team).await? else {
+        return Ok(Vec::new());
+    };
+    let free: i64 = pool.candidates.iter().map(|c| c.max_open - c.open).sum();
     let waiting: Vec<Uuid> = c::table
         .filter(c::team_id.eq(team))
         .filter(c::assignee_id.is_null())
+        .filter(c::handler.eq("human"))
         .filter(c::status.eq_any(["open", "pending"]))
         .order((c::waiting_since.asc().nulls_last(), c::opened_at.asc()))
         .select(c::id)
@@ -181,77 +294,125 @@ pub async fn assign_team(tx: &mut TenantTx, team: Uuid) -> Result<Vec<Assignment
         .load(tx.pg())
         .await?;
     let mut out = Vec::new();
-    let now = Utc::now();
+    let (team_name, how) = (pool.team_name.clone(), pool.how());
     for conversation in waiting {
-        // The next member: least recently assigned (round-robin) or fewest open (balanced).
-        let pick = match mode.as_str() {
-            "balanced" => candidates
-                .iter_mut()
-                .filter(|c| c.open < c.max_open)
-                .min_by(|a, b| (a.open, a.last_assigned).cmp(&(b.open, b.last_assigned))),
-            _ => candidates
-                .iter_mut()
-                .filter(|c| c.open < c.max_open)
-                .min_by(|a, b| (a.last_assigned, a.open).cmp(&(b.last_assigned, b.open))),
-        };
-        let Some(who) = pick else { break };
-        let taken = diesel::update(
-            c::table
-                .filter(c::id.eq(conversation))
-                .filter(c::assignee_id.is_null()),
-        )
-        .set((c::assignee_id.eq(Some(who.id)), c::updated_at.eq(now)))
-        .execute(tx.pg())
-        .await?;
-        if taken == 0 {
-            continue;
-        }
-        who.open += 1;
-        who.last_assigned = Some(now);
-        diesel::update(
-            tm::table
-                .filter(tm::team_id.eq(team))
-                .filter(tm::membership_id.eq(who.id)),
-        )
-        .set(tm::last_assigned_at.eq(Some(now)))
-        .execute(tx.pg())
-        .await?;
-        let how = if mode == "balanced" {
-            "balanced"
-        } else {
-            "round-robin"
-        };
-        let item = crate::activity::record(
-            tx,
-            conversation,
-            None,
-            crate::activity::Activity::AutoAssigned {
-                to: who.name.clone(),
-                how: how.into(),
-                team: team_name.clone(),
-                open: who.open,
-                max_open: who.max_open,
-            },
-        )
-        .await?;
-        crate::notifications::notify(
-            tx,
-            crate::notifications::Notice {
-                recipient: who.id,
-                kind: "assigned",
+        let Some(who) = pool.pick(None) else { break };
+        if give(tx, team, &team_name, how, conversation, None, who).await? {
+            out.push(Assignment {
                 conversation_id: conversation,
-                message_id: Some(item),
-                actor_id: None,
-                body: format!("A conversation in {team_name} was assigned to you ({how})."),
-            },
-        )
-        .await?;
-        out.push(Assignment {
-            conversation_id: conversation,
-            membership_id: who.id,
-        });
+                membership_id: who.id,
+            });
+        }
     }
     Ok(out)
+}
+
+/// Reassignment: in automatic teams with `reassign_after_minutes`, an open conversation whose
+/// customer has waited that long since it was assigned (no agent reply since: `waiting_since`
+/// is set, and the clock starts at the later of the wait and the assignment) goes to another
+/// available member, with the reason in the timeline. When nobody else can take it, it stays
+/// with its assignee and the next sweep tries again. Returns how many moved.
+pub async fn reassign_team(tx: &mut TenantTx, team: Uuid) -> Result<Vec<Assignment>> {
+    let minutes: Option<Option<i32>> = teams::table
+        .filter(teams::id.eq(team))
+        .filter(teams::assignment.ne("manual"))
+        .select(teams::reassign_after_minutes)
+        .first(tx.pg())
+        .await
+        .optional()?;
+    let Some(Some(minutes)) = minutes else {
+        return Ok(Vec::new());
+    };
+    #[derive(QueryableByName)]
+    struct Stale {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        id: Uuid,
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        assignee_id: Uuid,
+    }
+    let stale: Vec<Stale> = diesel::sql_query(
+        "SELECT id, assignee_id FROM conversations
+          WHERE team_id = $1 AND assignee_id IS NOT NULL AND handler = 'human'
+            AND status IN ('open', 'pending') AND waiting_since IS NOT NULL
+            AND greatest(waiting_since, coalesce(assigned_at, waiting_since))
+                < now() - make_interval(mins => $2)
+          ORDER BY waiting_since LIMIT 500",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(team)
+    .bind::<diesel::sql_types::Integer, _>(minutes)
+    .load(tx.pg())
+    .await?;
+    if stale.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(mut pool) = pool(tx, team).await? else {
+        return Ok(Vec::new());
+    };
+    let previous: Vec<Uuid> = stale.iter().map(|s| s.assignee_id).collect();
+    let names = crate::conversations::member_names(tx, &previous).await?;
+    let (team_name, how) = (pool.team_name.clone(), pool.how());
+    let mut out = Vec::new();
+    for s in stale {
+        let Some(who) = pool.pick(Some(s.assignee_id)) else {
+            continue;
+        };
+        let name = names
+            .get(&s.assignee_id)
+            .cloned()
+            .unwrap_or_else(|| "The assignee".into());
+        crate::activity::record(
+            tx,
+            s.id,
+            None,
+            crate::activity::Activity::Reassigned { who: name, minutes },
+        )
+        .await?;
+        if give(tx, team, &team_name, how, s.id, Some(s.assignee_id), who).await? {
+            out.push(Assignment {
+                conversation_id: s.id,
+                membership_id: who.id,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Find automatic teams with reassignment on and a conversation past its time (system door,
+/// across businesses), then reassign in each business's own door.
+pub async fn reassign_stale(store: &crate::db::Store) -> Result<usize> {
+    #[derive(QueryableByName)]
+    struct Due {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        tenant_id: Uuid,
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        team_id: Uuid,
+    }
+    let due: Vec<Due> = store
+        .system(async |tx: &mut crate::db::SystemTx| -> Result<Vec<Due>> {
+            Ok(diesel::sql_query(
+                "SELECT DISTINCT c.tenant_id, c.team_id
+                   FROM conversations c
+                   JOIN teams t ON t.tenant_id = c.tenant_id AND t.id = c.team_id
+                  WHERE t.assignment <> 'manual' AND t.reassign_after_minutes IS NOT NULL
+                    AND c.assignee_id IS NOT NULL AND c.handler = 'human'
+                    AND c.status IN ('open', 'pending') AND c.waiting_since IS NOT NULL
+                    AND greatest(c.waiting_since, coalesce(c.assigned_at, c.waiting_since))
+                        < now() - make_interval(mins => t.reassign_after_minutes)",
+            )
+            .load(tx.pg())
+            .await?)
+        })
+        .await?;
+    let mut moved = 0;
+    for d in due {
+        let tenant = crate::ids::TenantId(d.tenant_id);
+        moved += store
+            .tenant(tenant, async |tx: &mut TenantTx| {
+                reassign_team(tx, d.team_id).await.map(|v| v.len())
+            })
+            .await?;
+    }
+    Ok(moved)
 }
 
 /// Routing settings as an admin sees them.
@@ -268,6 +429,9 @@ pub struct TeamRouting {
     pub name: String,
     /// manual, round_robin or balanced
     pub assignment: String,
+    /// Take a conversation back from an assignee who has not answered within this many
+    /// minutes (automatic teams only; `null`: never).
+    pub reassign_after_minutes: Option<i32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -292,9 +456,14 @@ fn require_manage(actor: &Actor) -> Result<()> {
 
 pub async fn view(tx: &mut TenantTx, actor: &Actor) -> Result<RoutingView> {
     require_manage(actor)?;
-    let team_rows: Vec<(Uuid, String, String)> = teams::table
+    let team_rows: Vec<(Uuid, String, String, Option<i32>)> = teams::table
         .order(teams::name)
-        .select((teams::id, teams::name, teams::assignment))
+        .select((
+            teams::id,
+            teams::name,
+            teams::assignment,
+            teams::reassign_after_minutes,
+        ))
         .load(tx.pg())
         .await?;
     let number_rows: Vec<(Uuid, String, Option<Uuid>)> = n::table
@@ -316,11 +485,14 @@ pub async fn view(tx: &mut TenantTx, actor: &Actor) -> Result<RoutingView> {
     Ok(RoutingView {
         teams: team_rows
             .into_iter()
-            .map(|(team_id, name, assignment)| TeamRouting {
-                team_id,
-                name,
-                assignment,
-            })
+            .map(
+                |(team_id, name, assignment, reassign_after_minutes)| TeamRouting {
+                    team_id,
+                    name,
+                    assignment,
+                    reassign_after_minutes,
+                },
+            )
             .collect(),
         numbers: number_rows
             .into_iter()
@@ -348,6 +520,16 @@ pub async fn view(tx: &mut TenantTx, actor: &Actor) -> Result<RoutingView> {
 pub struct TeamAssignment {
     /// manual, round_robin or balanced
     pub assignment: String,
+    /// 1 to 1440 minutes, or `null` for no reassignment; absent: unchanged.
+    #[serde(default, deserialize_with = "minutes_option")]
+    #[schema(value_type = Option<i32>)]
+    pub reassign_after_minutes: Option<Option<i32>>,
+}
+
+fn minutes_option<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<Option<i32>>, D::Error> {
+    Option::<i32>::deserialize(d).map(Some)
 }
 
 pub async fn set_team(
@@ -363,6 +545,14 @@ pub async fn set_team(
             "assignment is manual, round_robin or balanced",
         ));
     }
+    if let Some(Some(m)) = input.reassign_after_minutes
+        && !(1..=1440).contains(&m)
+    {
+        return Err(Error::invalid(
+            "reassign_after_minutes",
+            "Between 1 and 1440 minutes, or null for never.",
+        ));
+    }
     let changed = diesel::update(teams::table.filter(teams::id.eq(team)))
         .set((
             teams::assignment.eq(&input.assignment),
@@ -372,6 +562,12 @@ pub async fn set_team(
         .await?;
     if changed == 0 {
         return Err(Error::NotFound("team"));
+    }
+    if let Some(minutes) = input.reassign_after_minutes {
+        diesel::update(teams::table.filter(teams::id.eq(team)))
+            .set(teams::reassign_after_minutes.eq(minutes))
+            .execute(tx.pg())
+            .await?;
     }
     if input.assignment != "manual" {
         schedule(tx, team).await?;

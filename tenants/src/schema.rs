@@ -83,6 +83,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         assignment -> Text,
+        reassign_after_minutes -> Nullable<Int4>,
     }
 }
 
@@ -229,6 +230,21 @@ diesel::table! {
         greeted_at -> Nullable<Timestamptz>,
         away_sent_at -> Nullable<Timestamptz>,
         handler -> Text,
+        assigned_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    routing_rules (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        name -> Text,
+        position -> Int4,
+        enabled -> Bool,
+        conditions -> Jsonb,
+        actions -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -468,4 +484,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     conversation_viewers,
     composer_leases,
     business_hours,
+    routing_rules,
 );

@@ -83,13 +83,22 @@ pub async fn assign_team(env: Environment, job: Claimed) -> anyhow::Result<()> {
 }
 
 /// `routing_sweep` (every minute): offline assignees' conversations in automatic teams go back to
-/// the queue. It queues its own next run, so one waits at any time.
+/// the queue, and conversations whose assignee has not answered within the team's
+/// `reassign_after_minutes` go to another available member. It queues its own next run, so one
+/// waits at any time.
 pub async fn routing_sweep(env: Environment) -> anyhow::Result<()> {
     let returned = chorus_tenants::routing::return_from_offline(&env.store).await?;
     if returned > 0 {
         tracing::info!(
             returned,
             "conversations of offline assignees returned to their queues"
+        );
+    }
+    let reassigned = chorus_tenants::routing::reassign_stale(&env.store).await?;
+    if reassigned > 0 {
+        tracing::info!(
+            reassigned,
+            "conversations reassigned after their assignee did not reply in time"
         );
     }
     chorus_tenants::routing::schedule_sweep(&env.store, chorus_tenants::routing::SWEEP_EVERY_SECS)
