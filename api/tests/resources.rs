@@ -251,6 +251,48 @@ fn endpoints() -> Vec<Endpoint> {
         ),
         ep(
             Method::GET,
+            "/api/v1/routing/rules",
+            None,
+            None,
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::PUT,
+            "/api/v1/routing/rules/order",
+            Some(r#"{"ids": ["{rule}"]}"#),
+            Some(r#"{"ids": "all"}"#),
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/routing/rules",
+            Some(
+                r#"{"name": "Contract", "conditions": [{"type": "keywords", "keywords": ["hola"]}], "actions": [{"type": "set_team", "team_id": "{team}"}]}"#,
+            ),
+            Some(r#"{"name": "Contract", "actions": {"type": "bot"}}"#),
+            true,
+            S::CREATED,
+        ),
+        ep(
+            Method::PATCH,
+            "/api/v1/routing/rules/{rule}",
+            Some(r#"{"enabled": false, "actions": [{"type": "add_tag", "tag_id": "{tag}"}]}"#),
+            Some(r#"{"enabled": "no"}"#),
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::DELETE,
+            "/api/v1/routing/rules/{rule}",
+            None,
+            None,
+            true,
+            S::NO_CONTENT,
+        ),
+        ep(
+            Method::GET,
             "/api/v1/business-hours",
             None,
             None,
@@ -438,6 +480,18 @@ async fn world() -> World {
             convs[0]["contact"]["id"].as_str().unwrap().to_owned(),
         );
         ids.insert("canned", canned["id"].as_str().unwrap().to_owned());
+        let rule = expect(
+            app.post(
+                "/api/v1/routing/rules",
+                Some(&owner.access_token),
+                json!({"name": "Existing rule", "actions": [{"type": "bot"}]}),
+            )
+            .await,
+            StatusCode::CREATED,
+            "routing rule",
+        )
+        .await;
+        ids.insert("rule", rule["id"].as_str().unwrap().to_owned());
         ids.insert("tag", tag["id"].as_str().unwrap().to_owned());
         ids.insert("team", team["id"].as_str().unwrap().to_owned());
         ids.insert("role", role["id"].as_str().unwrap().to_owned());
