@@ -227,13 +227,19 @@ fn server(
             .app_data(web::PayloadConfig::default().limit(crate::json::LIMIT))
             .wrap(security_headers())
             .wrap(Compress::default())
-            .wrap_fn(|req, srv| {
+            .wrap_fn(move |req, srv| {
                 let started = std::time::Instant::now();
+                let hub = req.app_data::<web::Data<AppState>>().map(|s| s.hub.clone());
+                let changes = req.method() != actix_web::http::Method::GET;
                 let method = req.method().to_string();
                 let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
                 srv.call(req).map(move |res| {
                     res.map(|mut res| {
                         let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+                        // A change committed here: this process's sockets hear of it now.
+                        if changes && res.status().is_success() && let Some(hub) = &hub {
+                            hub.wake();
+                        }
                         let status = res.status().as_u16().to_string();
                         metrics::counter!("chorus_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
                         metrics::histogram!("chorus_http_request_duration_seconds", "method" => method, "route" => route)

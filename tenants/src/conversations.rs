@@ -400,18 +400,25 @@ pub async fn list(
                 .replace('_', "\\_")
         );
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        // One uncorrelated set of candidates, so the planner starts from the (usually few)
+        // matches instead of testing every conversation: contacts by name or phone digits
+        // (trigram indexes), messages by full-text search (the GIN index). RLS keeps both
+        // inside the business.
         q = q.filter(
-            diesel::dsl::sql::<Bool>("(contacts.profile_name ILIKE ")
-                .bind::<SqlText, _>(like)
-                .sql(" OR (")
-                .bind::<SqlText, _>(digits.clone())
-                .sql(" <> '' AND contacts.wa_id LIKE '%' || ")
-                .bind::<SqlText, _>(digits)
-                .sql(" || '%') OR conversations.id IN (SELECT m.conversation_id FROM messages m WHERE m.tenant_id = conversations.tenant_id AND (to_tsvector('english', coalesce(m.body, '')) || to_tsvector('spanish', coalesce(m.body, ''))) @@ (websearch_to_tsquery('english', ")
-                .bind::<SqlText, _>(text.to_owned())
-                .sql(") || websearch_to_tsquery('spanish', ")
-                .bind::<SqlText, _>(text.to_owned())
-                .sql("))))"),
+            diesel::dsl::sql::<Bool>(
+                "conversations.id IN (SELECT k2.id FROM conversations k2 WHERE k2.contact_id IN \
+                 (SELECT k.id FROM contacts k WHERE k.profile_name ILIKE ",
+            )
+            .bind::<SqlText, _>(like)
+            .sql(" OR (")
+            .bind::<SqlText, _>(digits.clone())
+            .sql(" <> '' AND k.wa_id LIKE '%' || ")
+            .bind::<SqlText, _>(digits)
+            .sql(" || '%')) UNION SELECT m.conversation_id FROM messages m WHERE (to_tsvector('english', m.body) || to_tsvector('spanish', m.body)) @@ (websearch_to_tsquery('english', ")
+            .bind::<SqlText, _>(text.to_owned())
+            .sql(") || websearch_to_tsquery('spanish', ")
+            .bind::<SqlText, _>(text.to_owned())
+            .sql(")))"),
         );
     }
     if let Scope::Assigned {
