@@ -137,7 +137,10 @@ macro_rules! conversation_columns {
                 c::number_id,
                 contacts::id,
                 contacts::wa_id,
-                contacts::profile_name,
+                // The agent-set name wins over the WhatsApp profile name.
+                diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
+                    "coalesce(contacts.name, contacts.profile_name)"
+                ),
                 c::status,
                 c::assignee_id,
                 c::last_message_at,
@@ -401,7 +404,7 @@ pub async fn list(
         );
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
         q = q.filter(
-            diesel::dsl::sql::<Bool>("(contacts.profile_name ILIKE ")
+            diesel::dsl::sql::<Bool>("(coalesce(contacts.name, contacts.profile_name) ILIKE ")
                 .bind::<SqlText, _>(like)
                 .sql(" OR (")
                 .bind::<SqlText, _>(digits.clone())

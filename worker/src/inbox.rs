@@ -96,3 +96,12 @@ pub async fn routing_sweep(env: Environment) -> anyhow::Result<()> {
         .await?;
     Ok(())
 }
+
+/// `import_contacts`: apply a contact CSV import batch by batch (see
+/// `chorus_tenants::contact_imports`).
+pub async fn import_contacts(env: Environment, job: Claimed) -> anyhow::Result<()> {
+    let tenant = tenant_of(&job)?;
+    let id = id_in(&job, "import_id")?;
+    chorus_tenants::contact_imports::run(&env.store, tenant, id).await?;
+    Ok(())
+}
