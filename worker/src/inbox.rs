@@ -1,5 +1,5 @@
 //! Team-inbox jobs: snoozed conversations waking at their time, and mentions emailed to people
-//! who stayed offline.
+//! who stayed offline; contact CSV imports.
 
 use anyhow::Context;
 use uuid::Uuid;
