@@ -152,7 +152,9 @@ fn text_of(bytes: &[u8]) -> Result<&str> {
     }
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|_| {
-        invalid_file("The file is not CSV text (UTF-8): export it from your spreadsheet as CSV UTF-8.")
+        invalid_file(
+            "The file is not CSV text (UTF-8): export it from your spreadsheet as CSV UTF-8.",
+        )
     })
 }
 
@@ -185,9 +187,7 @@ fn parse(text: &str) -> Result<(Columns, Rows)> {
             .unwrap_or(0);
         rows.push((line, record.iter().map(str::to_owned).collect()));
         if rows.len() > MAX_ROWS {
-            return Err(invalid_file(format!(
-                "At most {MAX_ROWS} rows per import."
-            )));
+            return Err(invalid_file(format!("At most {MAX_ROWS} rows per import.")));
         }
     }
     Ok((cols, rows))
@@ -328,7 +328,10 @@ async fn tag_id(tx: &mut TenantTx, cache: &mut HashMap<String, Uuid>, name: &str
         return Ok(*id);
     }
     let found: Option<Uuid> = tags::table
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("lower(tags.name) = ").bind::<diesel::sql_types::Text, _>(&key))
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("lower(tags.name) = ")
+                .bind::<diesel::sql_types::Text, _>(&key),
+        )
         .select(tags::id)
         .first(tx.pg())
         .await
@@ -622,7 +625,8 @@ mod tests {
 
     #[test]
     fn headers() {
-        let (cols, rows) = parse("Phone,Name,attr:plan\n+34600111222,Ana,gold\n\n34600111333,,\n").unwrap();
+        let (cols, rows) =
+            parse("Phone,Name,attr:plan\n+34600111222,Ana,gold\n\n34600111333,,\n").unwrap();
         assert_eq!(cols.phone, 0);
         assert_eq!(cols.name, Some(1));
         assert_eq!(cols.attributes, vec![("plan".to_owned(), 2)]);

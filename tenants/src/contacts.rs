@@ -349,10 +349,7 @@ fn check_text(field: &str, value: &str, max: usize) -> Result<Option<String>> {
         return Ok(None);
     }
     if t.chars().count() > max {
-        return Err(Error::invalid(
-            field,
-            format!("At most {max} characters."),
-        ));
+        return Err(Error::invalid(field, format!("At most {max} characters.")));
     }
     Ok(Some(t.to_owned()))
 }
@@ -365,7 +362,9 @@ pub fn check_email(value: &str) -> Result<Option<String>> {
     let ok = e.len() <= 254
         && !e.chars().any(|c| c.is_whitespace() || c.is_control())
         && e.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.contains('@')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.contains('@')
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
         });
@@ -504,13 +503,7 @@ pub async fn list(
         );
     }
     if let Some(tag) = filter.tag_id {
-        q = q.filter(
-            k::id.eq_any(
-                kt::table
-                    .filter(kt::tag_id.eq(tag))
-                    .select(kt::contact_id),
-            ),
-        );
+        q = q.filter(k::id.eq_any(kt::table.filter(kt::tag_id.eq(tag)).select(kt::contact_id)));
     }
     match filter.blocked {
         Some(true) => q = q.filter(k::blocked_at.is_not_null()),
@@ -688,11 +681,7 @@ pub(crate) async fn apply_changes(
 /// Whether the customer of this conversation is blocked.
 pub async fn conversation_blocked(tx: &mut TenantTx, conversation: Uuid) -> Result<bool> {
     let blocked: Option<Option<DateTime<Utc>>> = c::table
-        .inner_join(
-            k::table.on(k::tenant_id
-                .eq(c::tenant_id)
-                .and(k::id.eq(c::contact_id))),
-        )
+        .inner_join(k::table.on(k::tenant_id.eq(c::tenant_id).and(k::id.eq(c::contact_id))))
         .filter(c::id.eq(conversation))
         .select(k::blocked_at)
         .first(tx.pg())
@@ -894,9 +883,17 @@ pub async fn merge(tx: &mut TenantTx, actor: &Actor, target: Uuid, from: Uuid) -
         (None, b) => b.clone(),
     };
     let (opt_in, opt_at, opt_source) = if t.opt_in == "unknown" && f.opt_in != "unknown" {
-        (f.opt_in.clone(), f.opt_in_changed_at, f.opt_in_source.clone())
+        (
+            f.opt_in.clone(),
+            f.opt_in_changed_at,
+            f.opt_in_source.clone(),
+        )
     } else {
-        (t.opt_in.clone(), t.opt_in_changed_at, t.opt_in_source.clone())
+        (
+            t.opt_in.clone(),
+            t.opt_in_changed_at,
+            t.opt_in_source.clone(),
+        )
     };
     let (blocked_at, blocked_by) = if t.blocked_at.is_none() && f.blocked_at.is_some() {
         (f.blocked_at, f.blocked_by)
@@ -951,7 +948,10 @@ pub async fn merge(tx: &mut TenantTx, actor: &Actor, target: Uuid, from: Uuid) -
         )
         .await?;
     }
-    for conv in moved.iter().filter(|m| !clashes.iter().any(|c| c.older == **m)) {
+    for conv in moved
+        .iter()
+        .filter(|m| !clashes.iter().any(|c| c.older == **m))
+    {
         activity::record(
             tx,
             *conv,
@@ -1096,9 +1096,15 @@ pub async fn export_csv(tx: &mut TenantTx, actor: &Actor) -> Result<Vec<u8>> {
     for r in &rows {
         let mut record: Vec<String> = vec![
             r.wa_id.clone().unwrap_or_default(),
-            r.name.clone().or(r.profile_name.clone()).unwrap_or_default(),
+            r.name
+                .clone()
+                .or(r.profile_name.clone())
+                .unwrap_or_default(),
             r.email.clone().unwrap_or_default(),
-            tag_names.get(&r.id).map(|t| t.join("|")).unwrap_or_default(),
+            tag_names
+                .get(&r.id)
+                .map(|t| t.join("|"))
+                .unwrap_or_default(),
             r.opt_in.clone(),
             r.notes.clone().unwrap_or_default(),
         ];

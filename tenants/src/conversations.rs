@@ -139,7 +139,7 @@ macro_rules! conversation_columns {
                 contacts::wa_id,
                 // The agent-set name wins over the WhatsApp profile name.
                 diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
-                    "coalesce(contacts.name, contacts.profile_name)"
+                    "coalesce(contacts.name, contacts.profile_name)",
                 ),
                 c::status,
                 c::assignee_id,

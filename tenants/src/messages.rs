@@ -103,7 +103,9 @@ pub(crate) async fn enrich(tx: &mut TenantTx, items: &mut [Message]) -> Result<(
             .filter(contacts::id.eq_any(&contact_ids))
             .select((
                 contacts::id,
-                diesel::dsl::sql::<Nullable<Text>>("coalesce(contacts.name, contacts.profile_name)"),
+                diesel::dsl::sql::<Nullable<Text>>(
+                    "coalesce(contacts.name, contacts.profile_name)",
+                ),
             ))
             .load::<(Uuid, Option<String>)>(tx.pg())
             .await?
