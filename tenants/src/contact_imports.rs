@@ -12,8 +12,9 @@
 //! stored as one). An empty cell leaves the field as it is. A row whose phone is already a
 //! contact updates it (attributes are merged, tags added); otherwise a contact is created.
 //!
-//! Bad rows never fail the import: each is skipped and recorded with its line in the file (the
-//! header is line 1) and why; at most 1000 row errors are stored (the `failed` count goes on).
+//! Rows whose cells are all empty are skipped. Bad rows never fail the import: each is skipped and
+//! recorded with its line in the file (the header is line 1; the CSV reader does not count
+//! entirely blank lines) and why; at most 1000 row errors are stored (the `failed` count goes on).
 //! Each row runs in a savepoint, so even a row the database refuses leaves the batch intact.
 
 use std::collections::HashMap;
@@ -626,7 +627,7 @@ mod tests {
     #[test]
     fn headers() {
         let (cols, rows) =
-            parse("Phone,Name,attr:plan\n+34600111222,Ana,gold\n\n34600111333,,\n").unwrap();
+            parse("Phone,Name,attr:plan\n+34600111222,Ana,gold\n,,\n34600111333,,\n").unwrap();
         assert_eq!(cols.phone, 0);
         assert_eq!(cols.name, Some(1));
         assert_eq!(cols.attributes, vec![("plan".to_owned(), 2)]);
