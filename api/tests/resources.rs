@@ -17,7 +17,7 @@ use common::{Session, TestApp, email, spawn_app};
 use support::*;
 
 /// One business endpoint. `path` and `body` may hold placeholders (`{tag}`, `{team}`, `{role}`,
-/// `{invitation}`, `{agent}`, `{supervisor}`, `{tenant}`): in the path they name the target
+/// `{invitation}`, `{agent}`, `{supervisor}`, `{tenant}`, `{contact}`, `{duplicate}`, `{import}`): in the path they name the target
 /// business's things, in the body the caller's own.
 struct Endpoint {
     method: Method,
@@ -190,6 +190,83 @@ fn endpoints() -> Vec<Endpoint> {
             Some(r#"{"tag_ids": ["{tag}"]}"#),
             Some(r#"{"tag_ids": [1]}"#),
             false,
+            S::OK,
+        ),
+        ep(Method::GET, "/api/v1/contacts", None, None, true, S::OK),
+        ep(
+            Method::POST,
+            "/api/v1/contacts",
+            Some(
+                r#"{"phone": "+34 600 444 333", "name": "Hand made", "attributes": {"plan": "gold"}}"#,
+            ),
+            Some(r#"{"phone": 34600444333}"#),
+            true,
+            S::CREATED,
+        ),
+        ep(
+            Method::GET,
+            "/api/v1/contacts/export",
+            None,
+            None,
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/contacts/imports",
+            Some(r#"{"csv": "phone,name\n34600555444,Imported\n", "filename": "contract.csv"}"#),
+            Some(r#"{"csv": 5}"#),
+            true,
+            S::ACCEPTED,
+        ),
+        ep(
+            Method::GET,
+            "/api/v1/contacts/imports/{import}",
+            None,
+            None,
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::PATCH,
+            "/api/v1/contacts/{contact}",
+            Some(
+                r#"{"name": "Carla G.", "email": "carla@example.com", "attributes": {"plan": "gold", "seats": 3}, "opt_in": "opted_in"}"#,
+            ),
+            Some(r#"{"name": 5}"#),
+            false,
+            S::OK,
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/contacts/{contact}/block",
+            None,
+            None,
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::DELETE,
+            "/api/v1/contacts/{contact}/block",
+            None,
+            None,
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::GET,
+            "/api/v1/contacts/{contact}/duplicates",
+            None,
+            None,
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/contacts/{contact}/merge",
+            Some(r#"{"from": "{duplicate}"}"#),
+            Some(r#"{"from": 7}"#),
+            true,
             S::OK,
         ),
         ep(
@@ -438,6 +515,31 @@ async fn world() -> World {
             convs[0]["contact"]["id"].as_str().unwrap().to_owned(),
         );
         ids.insert("canned", canned["id"].as_str().unwrap().to_owned());
+        // A second contact (merged into the first by the table) and a contact import.
+        let duplicate = expect(
+            app.post(
+                "/api/v1/contacts",
+                Some(&owner.access_token),
+                json!({"phone": "+34 600 999 000", "name": "Carla"}),
+            )
+            .await,
+            StatusCode::CREATED,
+            "duplicate contact",
+        )
+        .await;
+        ids.insert("duplicate", duplicate["id"].as_str().unwrap().to_owned());
+        let import = expect(
+            app.post(
+                "/api/v1/contacts/imports",
+                Some(&owner.access_token),
+                json!({"csv": "phone,name\n34600111000,From a file\n"}),
+            )
+            .await,
+            StatusCode::ACCEPTED,
+            "import",
+        )
+        .await;
+        ids.insert("import", import["id"].as_str().unwrap().to_owned());
         ids.insert("tag", tag["id"].as_str().unwrap().to_owned());
         ids.insert("team", team["id"].as_str().unwrap().to_owned());
         ids.insert("role", role["id"].as_str().unwrap().to_owned());
@@ -725,6 +827,7 @@ async fn every_endpoint_keeps_the_contract() {
         "/api/v1/teams",
         "/api/v1/tags",
         "/api/v1/audit-log",
+        "/api/v1/contacts",
     ] {
         let a: HashSet<String> = ids(&list(app, &w.owner_a, path).await)
             .into_iter()

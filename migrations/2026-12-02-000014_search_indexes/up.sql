@@ -14,6 +14,8 @@ DO $$
 BEGIN
     IF EXISTS (SELECT FROM pg_extension WHERE extname = 'pg_trgm') THEN
         CREATE INDEX contacts_name_trgm ON contacts USING gin (profile_name gin_trgm_ops);
+        CREATE INDEX contacts_agent_name_trgm ON contacts USING gin (name gin_trgm_ops);
+        CREATE INDEX contacts_email_trgm ON contacts USING gin (email gin_trgm_ops);
         CREATE INDEX contacts_wa_id_trgm ON contacts USING gin (wa_id gin_trgm_ops);
     END IF;
 END $$;

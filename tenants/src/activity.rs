@@ -55,6 +55,17 @@ pub enum Activity {
         open: i64,
         max_open: i64,
     },
+    /// The customer was blocked (their messages are kept but open nothing).
+    ContactBlocked,
+    ContactUnblocked,
+    /// A duplicate contact was merged into this conversation's customer.
+    ContactMerged {
+        from: String,
+    },
+    /// Resolved because a merge left two open conversations on one number (the older goes).
+    ResolvedByMerge {
+        from: String,
+    },
 }
 
 fn priority_word(p: &str, lang: Lang) -> String {
@@ -84,6 +95,10 @@ impl Activity {
             Activity::Tagged { .. } => "tagged",
             Activity::AutoAssigned { .. } => "auto_assigned",
             Activity::ReturnedOffline { .. } => "returned_offline",
+            Activity::ContactBlocked => "contact_blocked",
+            Activity::ContactUnblocked => "contact_unblocked",
+            Activity::ContactMerged { .. } => "contact_merged",
+            Activity::ResolvedByMerge { .. } => "resolved_by_merge",
         }
     }
 
@@ -151,6 +166,22 @@ impl Activity {
             Activity::ReturnedOffline { who: person } => {
                 format!("{who} returned the conversation to the queue: {person} went offline")
             }
+            Activity::ContactBlocked if es => format!("{who} bloqueó a este cliente"),
+            Activity::ContactBlocked => format!("{who} blocked this customer"),
+            Activity::ContactUnblocked if es => format!("{who} desbloqueó a este cliente"),
+            Activity::ContactUnblocked => format!("{who} unblocked this customer"),
+            Activity::ContactMerged { from } if es => {
+                format!("{who} fusionó el contacto duplicado {from} con este cliente")
+            }
+            Activity::ContactMerged { from } => {
+                format!("{who} merged the duplicate contact {from} into this customer")
+            }
+            Activity::ResolvedByMerge { from } if es => format!(
+                "{who} fusionó {from} con este cliente; esta conversación, la más antigua de las dos abiertas, se resolvió"
+            ),
+            Activity::ResolvedByMerge { from } => format!(
+                "{who} merged {from} into this customer; this conversation, the older of two open ones, was resolved"
+            ),
             Activity::AutoAssigned {
                 to,
                 how,
@@ -187,6 +218,9 @@ impl Activity {
             Activity::Priority { priority } => json!({ "priority": priority }),
             Activity::Tagged { tags } => json!({ "tags": tags }),
             Activity::ReturnedOffline { who } => json!({ "assignee": who }),
+            Activity::ContactMerged { from } | Activity::ResolvedByMerge { from } => {
+                json!({ "from": from })
+            }
             Activity::AutoAssigned {
                 to,
                 how,

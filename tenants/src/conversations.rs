@@ -137,7 +137,10 @@ macro_rules! conversation_columns {
                 c::number_id,
                 contacts::id,
                 contacts::wa_id,
-                contacts::profile_name,
+                // The agent-set name wins over the WhatsApp profile name.
+                diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
+                    "coalesce(contacts.name, contacts.profile_name)",
+                ),
                 c::status,
                 c::assignee_id,
                 c::last_message_at,
@@ -401,14 +404,16 @@ pub async fn list(
         );
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
         // One uncorrelated set of candidates, so the planner starts from the (usually few)
-        // matches instead of testing every conversation: contacts by name or phone digits
+        // matches instead of testing every conversation: contacts by either name or phone digits
         // (trigram indexes), messages by full-text search (the GIN index). RLS keeps both
         // inside the business.
         q = q.filter(
             diesel::dsl::sql::<Bool>(
                 "conversations.id IN (SELECT k2.id FROM conversations k2 WHERE k2.contact_id IN \
-                 (SELECT k.id FROM contacts k WHERE k.profile_name ILIKE ",
+                 (SELECT k.id FROM contacts k WHERE k.name ILIKE ",
             )
+            .bind::<SqlText, _>(like.clone())
+            .sql(" OR k.profile_name ILIKE ")
             .bind::<SqlText, _>(like)
             .sql(" OR (")
             .bind::<SqlText, _>(digits.clone())

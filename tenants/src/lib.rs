@@ -11,6 +11,7 @@ pub mod activity;
 pub mod audit;
 pub mod businesses;
 pub mod canned;
+pub mod contact_imports;
 pub mod contacts;
 pub mod conversations;
 pub mod crypto;

@@ -445,6 +445,7 @@ pub async fn queue(
 ) -> Result<Message> {
     actor.require(Permission::ConversationsReply)?;
     let conv = conversations::get(tx, actor, conversation).await?;
+    crate::contacts::ensure_sendable(tx, conversation).await?;
     crate::presence::check_send(tx, actor, conversation, guard).await?;
     let is_template = matches!(input, NewMessage::Template { .. });
     if !conv.window_open && !is_template {
@@ -534,6 +535,7 @@ pub async fn queue_automatic(
         .first(tx.pg())
         .await
         .optional()?;
+    crate::contacts::ensure_sendable(tx, conversation).await?;
     let open = window_open.flatten().is_some_and(|w| w > Utc::now());
     if !open {
         return Err(Error::Unprocessable {

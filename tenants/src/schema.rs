@@ -200,6 +200,14 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         attributes -> Jsonb,
+        name -> Nullable<Text>,
+        email -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        opt_in -> Text,
+        opt_in_changed_at -> Nullable<Timestamptz>,
+        opt_in_source -> Nullable<Text>,
+        blocked_at -> Nullable<Timestamptz>,
+        blocked_by -> Nullable<Uuid>,
     }
 }
 
@@ -434,6 +442,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    contact_imports (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        created_by -> Nullable<Uuid>,
+        filename -> Nullable<Text>,
+        status -> Text,
+        source -> Nullable<Text>,
+        total -> Int4,
+        processed -> Int4,
+        created -> Int4,
+        updated -> Int4,
+        failed -> Int4,
+        error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    contact_import_errors (tenant_id, import_id, row_number) {
+        tenant_id -> Uuid,
+        import_id -> Uuid,
+        row_number -> Int4,
+        message -> Text,
+    }
+}
+
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
 
@@ -468,4 +504,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     conversation_viewers,
     composer_leases,
     business_hours,
+    contact_imports,
+    contact_import_errors,
 );

@@ -1,5 +1,5 @@
 //! Team-inbox jobs: snoozed conversations waking at their time, and mentions emailed to people
-//! who stayed offline.
+//! who stayed offline; contact CSV imports.
 
 use anyhow::Context;
 use uuid::Uuid;
@@ -94,5 +94,14 @@ pub async fn routing_sweep(env: Environment) -> anyhow::Result<()> {
     }
     chorus_tenants::routing::schedule_sweep(&env.store, chorus_tenants::routing::SWEEP_EVERY_SECS)
         .await?;
+    Ok(())
+}
+
+/// `import_contacts`: apply a contact CSV import batch by batch (see
+/// `chorus_tenants::contact_imports`).
+pub async fn import_contacts(env: Environment, job: Claimed) -> anyhow::Result<()> {
+    let tenant = tenant_of(&job)?;
+    let id = id_in(&job, "import_id")?;
+    chorus_tenants::contact_imports::run(&env.store, tenant, id).await?;
     Ok(())
 }

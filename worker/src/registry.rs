@@ -69,6 +69,10 @@ impl Registry {
         r.register(chorus_tenants::hours::AUTO_REPLY, |env, job| {
             Box::pin(crate::inbox::auto_reply(env, job))
         });
+        r.register(
+            chorus_tenants::contact_imports::IMPORT_CONTACTS,
+            |env, job| Box::pin(crate::inbox::import_contacts(env, job)),
+        );
         r.register(chorus_tenants::notifications::MENTION_EMAIL, |env, job| {
             Box::pin(crate::inbox::mention_email(env, job))
         });

@@ -1,7 +1,7 @@
 // The portal's API: one shared client plus a typed function per endpoint of docs/api.md.
 
 import i18n from '../i18n';
-import { createApiClient, isApiError } from './client';
+import { createApiClient, errorFromResponse, isApiError } from './client';
 import type { UploadOptions } from './client';
 import type {
   Agent,
@@ -18,7 +18,10 @@ import type {
   EmbeddedSignupBody,
   EmbeddedSignupConfig,
   MetaApp,
+  ContactChanges,
   ContactDetail,
+  ContactImport,
+  ContactSummary,
   HoursSettings,
   HoursView,
   NewTemplate,
@@ -251,8 +254,41 @@ export const conversations = {
 };
 
 export const contacts = {
+  list: (opts: { q?: string; tag_id?: string; blocked?: boolean; cursor?: string | null; limit?: number } = {}) => {
+    const params = new URLSearchParams();
+    if (opts.q) params.set('q', opts.q);
+    if (opts.tag_id) params.set('tag_id', opts.tag_id);
+    if (opts.blocked !== undefined) params.set('blocked', String(opts.blocked));
+    if (opts.cursor) params.set('cursor', opts.cursor);
+    params.set('limit', String(opts.limit ?? 50));
+    return api.get<Page<ContactSummary>>(`/api/v1/contacts?${params}`);
+  },
   get: (id: string) => api.get<ContactDetail>(`/api/v1/contacts/${q(id)}`),
+  create: (body: ContactChanges & { phone: string }) => api.post<ContactDetail>('/api/v1/contacts', body),
+  update: (id: string, body: ContactChanges) => api.patch<ContactDetail>(`/api/v1/contacts/${q(id)}`, body),
   setTags: (id: string, tag_ids: string[]) => api.put<unknown>(`/api/v1/contacts/${q(id)}/tags`, { tag_ids }),
+  block: (id: string) => api.post<ContactDetail>(`/api/v1/contacts/${q(id)}/block`, {}),
+  unblock: (id: string) => api.del<ContactDetail>(`/api/v1/contacts/${q(id)}/block`),
+  /** Folds `from` into `id` (conversations, tags, attributes) and deletes `from`. */
+  merge: (id: string, from: string) => api.post<ContactDetail>(`/api/v1/contacts/${q(id)}/merge`, { from }),
+  duplicates: (id: string) => api.get<{ items: ContactSummary[] }>(`/api/v1/contacts/${q(id)}/duplicates`).then((p) => p.items),
+  /** Starts a CSV import (multipart, field `file`); poll `importStatus` for progress. */
+  importFile: (file: File) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return api.upload<ContactImport>('/api/v1/contacts/imports', form);
+  },
+  importStatus: (id: string) => api.get<ContactImport>(`/api/v1/contacts/imports/${q(id)}`),
+  /** The directory as CSV text (the import's columns). */
+  exportCsv: async (): Promise<Blob> => {
+    const token = api.getAccessToken();
+    const res = await fetch('/api/v1/contacts/export', {
+      credentials: 'same-origin',
+      headers: token ? { Authorization: `Bearer ${token}` } : {},
+    });
+    if (!res.ok) throw await errorFromResponse(res);
+    return res.blob();
+  },
 };
 
 export const businessHours = {
