@@ -47,6 +47,12 @@ pub enum Activity {
     ReturnedOffline {
         who: String,
     },
+    /// A bot handed the conversation to people (`reason` is a code of `bots::reason_words`).
+    BotHandedOver {
+        bot: String,
+        reason: String,
+        team: Option<String>,
+    },
     /// An automatic assignment, with its reason.
     AutoAssigned {
         to: String,
@@ -84,6 +90,7 @@ impl Activity {
             Activity::Tagged { .. } => "tagged",
             Activity::AutoAssigned { .. } => "auto_assigned",
             Activity::ReturnedOffline { .. } => "returned_offline",
+            Activity::BotHandedOver { .. } => "bot_handed_over",
         }
     }
 
@@ -151,6 +158,15 @@ impl Activity {
             Activity::ReturnedOffline { who: person } => {
                 format!("{who} returned the conversation to the queue: {person} went offline")
             }
+            Activity::BotHandedOver { bot, reason, team } => {
+                let why = crate::bots::reason_words(reason, es);
+                match (team, es) {
+                    (Some(t), true) => format!("El bot {bot} pasó la conversación al equipo {t}: {why}"),
+                    (Some(t), false) => format!("Bot {bot} handed the conversation to {t}: {why}"),
+                    (None, true) => format!("El bot {bot} pasó la conversación a una persona: {why}"),
+                    (None, false) => format!("Bot {bot} handed the conversation to a person: {why}"),
+                }
+            }
             Activity::AutoAssigned {
                 to,
                 how,
@@ -187,6 +203,9 @@ impl Activity {
             Activity::Priority { priority } => json!({ "priority": priority }),
             Activity::Tagged { tags } => json!({ "tags": tags }),
             Activity::ReturnedOffline { who } => json!({ "assignee": who }),
+            Activity::BotHandedOver { bot, reason, team } => {
+                json!({ "bot": bot, "reason": reason, "team": team })
+            }
             Activity::AutoAssigned {
                 to,
                 how,

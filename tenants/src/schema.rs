@@ -434,6 +434,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    bots (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        number_id -> Nullable<Uuid>,
+        name -> Text,
+        enabled -> Bool,
+        steps -> Jsonb,
+        kb_threshold -> Float8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    bot_sessions (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        bot_id -> Uuid,
+        conversation_id -> Uuid,
+        step -> Int4,
+        waiting -> Nullable<Text>,
+        retries -> Int4,
+        started_at -> Timestamptz,
+        ended_at -> Nullable<Timestamptz>,
+        outcome -> Nullable<Text>,
+        reason -> Nullable<Text>,
+    }
+}
+
+// `search` (a generated tsvector) is read only through SQL in `knowledge.rs`.
+diesel::table! {
+    kb_entries (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        question -> Text,
+        answer -> Text,
+        keywords -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
 
@@ -468,4 +511,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     conversation_viewers,
     composer_leases,
     business_hours,
+    bots,
+    bot_sessions,
+    kb_entries,
 );
