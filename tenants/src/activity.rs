@@ -161,10 +161,16 @@ impl Activity {
             Activity::BotHandedOver { bot, reason, team } => {
                 let why = crate::bots::reason_words(reason, es);
                 match (team, es) {
-                    (Some(t), true) => format!("El bot {bot} pasó la conversación al equipo {t}: {why}"),
+                    (Some(t), true) => {
+                        format!("El bot {bot} pasó la conversación al equipo {t}: {why}")
+                    }
                     (Some(t), false) => format!("Bot {bot} handed the conversation to {t}: {why}"),
-                    (None, true) => format!("El bot {bot} pasó la conversación a una persona: {why}"),
-                    (None, false) => format!("Bot {bot} handed the conversation to a person: {why}"),
+                    (None, true) => {
+                        format!("El bot {bot} pasó la conversación a una persona: {why}")
+                    }
+                    (None, false) => {
+                        format!("Bot {bot} handed the conversation to a person: {why}")
+                    }
                 }
             }
             Activity::AutoAssigned {

@@ -36,8 +36,8 @@ use crate::outbound::{self, NewMessage};
 use crate::people::Actor;
 use crate::permissions::Permission;
 use crate::schema::{
-    bot_sessions as bs, bots as b, conversations as c, memberships, roles, tags, team_members as tm,
-    teams, whatsapp_numbers as n,
+    bot_sessions as bs, bots as b, conversations as c, memberships, roles, tags,
+    team_members as tm, teams, whatsapp_numbers as n,
 };
 use crate::whatsapp::graph::{ListRow, ListSection, ReplyButton};
 
@@ -297,7 +297,11 @@ fn option_id(i: usize) -> String {
 }
 
 /// A choice: the tapped button or row, or a typed title or option number.
-pub fn choice_reply(options: &[ChoiceOption], text: Option<&str>, choice_id: Option<&str>) -> Reply {
+pub fn choice_reply(
+    options: &[ChoiceOption],
+    text: Option<&str>,
+    choice_id: Option<&str>,
+) -> Reply {
     let by_id = choice_id.and_then(|id| (0..options.len()).find(|i| option_id(*i) == id));
     let by_text = || {
         let typed = words(text.unwrap_or(""));
@@ -415,7 +419,10 @@ fn check_key(field: &str, key: &str) -> Result<()> {
 fn check_len(field: &str, s: &str, max: usize) -> Result<()> {
     let n = s.trim().chars().count();
     if n == 0 || n > max {
-        return Err(Error::invalid(field, format!("Write 1 to {max} characters.")));
+        return Err(Error::invalid(
+            field,
+            format!("Write 1 to {max} characters."),
+        ));
     }
     Ok(())
 }
@@ -475,7 +482,11 @@ pub fn check_steps(steps: &[Step]) -> Result<()> {
                 let max_title = if options.len() <= 3 { 20 } else { 24 };
                 let mut seen: Vec<Vec<String>> = Vec::new();
                 for (j, o) in options.iter().enumerate() {
-                    check_len(&format!("steps[{i}].options[{j}].title"), &o.title, max_title)?;
+                    check_len(
+                        &format!("steps[{i}].options[{j}].title"),
+                        &o.title,
+                        max_title,
+                    )?;
                     let w = words(&o.title);
                     if seen.contains(&w) {
                         return Err(Error::invalid(
@@ -530,15 +541,7 @@ pub fn check_steps(steps: &[Step]) -> Result<()> {
 // ---------------------------------------------------------------------------------------------
 // Bots: reading and writing.
 
-type BotRow = (
-    Uuid,
-    Option<Uuid>,
-    String,
-    bool,
-    Value,
-    f64,
-    DateTime<Utc>,
-);
+type BotRow = (Uuid, Option<Uuid>, String, bool, Value, f64, DateTime<Utc>);
 
 macro_rules! bot_columns {
     () => {
@@ -609,7 +612,10 @@ async fn check_targets(tx: &mut TenantTx, steps: &[Step]) -> Result<()> {
                     .get_result(tx.pg())
                     .await?;
                 if known == 0 {
-                    return Err(Error::invalid(&format!("steps[{i}].tag_id"), "No such tag."));
+                    return Err(Error::invalid(
+                        &format!("steps[{i}].tag_id"),
+                        "No such tag.",
+                    ));
                 }
             }
             Step::RouteToTeam { team_id, .. } => {
@@ -641,7 +647,10 @@ fn check_threshold(t: Option<f64>) -> Result<f64> {
 
 fn check_enabled(enabled: bool, steps: &[Step]) -> Result<()> {
     if enabled && steps.is_empty() {
-        return Err(Error::invalid("steps", "An enabled bot needs at least one step."));
+        return Err(Error::invalid(
+            "steps",
+            "An enabled bot needs at least one step.",
+        ));
     }
     Ok(())
 }
@@ -697,7 +706,12 @@ pub async fn create(tx: &mut TenantTx, actor: &Actor, input: NewBot) -> Result<B
     fetch(tx, id).await
 }
 
-pub async fn update(tx: &mut TenantTx, actor: &Actor, id: Uuid, changes: BotChanges) -> Result<Bot> {
+pub async fn update(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    id: Uuid,
+    changes: BotChanges,
+) -> Result<Bot> {
     actor.require(Permission::SettingsManage)?;
     let current = fetch(tx, id).await?;
     let name = match changes.name.as_deref() {
@@ -785,8 +799,7 @@ pub async fn stats(tx: &mut TenantTx, actor: &Actor, id: Uuid) -> Result<BotStat
             Some("contained") => out.contained += count,
             Some("handed_over") => {
                 out.handed_over += count;
-                *out
-                    .handover_reasons
+                *out.handover_reasons
                     .entry(reason.unwrap_or_else(|| "other".into()))
                     .or_default() += count;
             }
@@ -1106,12 +1119,31 @@ async fn handover(
                 .await?
         }
     };
-    let es = crate::businesses::current(tx).await?.locale.starts_with("es");
+    let es = crate::businesses::current(tx)
+        .await?
+        .locale
+        .starts_with("es");
     let body = match (&team_name, es) {
-        (Some(t), true) => format!("{} pasó una conversación a {t}: {}", bot.name, reason_words(reason, true)),
-        (Some(t), false) => format!("{} handed a conversation to {t}: {}", bot.name, reason_words(reason, false)),
-        (None, true) => format!("{} necesita una persona: {}", bot.name, reason_words(reason, true)),
-        (None, false) => format!("{} needs a person: {}", bot.name, reason_words(reason, false)),
+        (Some(t), true) => format!(
+            "{} pasó una conversación a {t}: {}",
+            bot.name,
+            reason_words(reason, true)
+        ),
+        (Some(t), false) => format!(
+            "{} handed a conversation to {t}: {}",
+            bot.name,
+            reason_words(reason, false)
+        ),
+        (None, true) => format!(
+            "{} necesita una persona: {}",
+            bot.name,
+            reason_words(reason, true)
+        ),
+        (None, false) => format!(
+            "{} needs a person: {}",
+            bot.name,
+            reason_words(reason, false)
+        ),
     };
     for recipient in recipients {
         crate::notifications::notify(
@@ -1134,7 +1166,11 @@ async fn handover(
 }
 
 /// After customers wrote (ingest, same transaction, after routing): run the bots.
-pub async fn after_inbound(tx: &mut TenantTx, recorded: &[Recorded], inputs: &[Inbound]) -> Result<()> {
+pub async fn after_inbound(
+    tx: &mut TenantTx,
+    recorded: &[Recorded],
+    inputs: &[Inbound],
+) -> Result<()> {
     if recorded.is_empty() {
         return Ok(());
     }
@@ -1165,9 +1201,12 @@ pub async fn after_inbound(tx: &mut TenantTx, recorded: &[Recorded], inputs: &[I
         let incoming = Incoming {
             text: input.and_then(|i| i.body.clone()),
             choice_id: input.and_then(|i| {
-                matches!(i.content["type"].as_str(), Some("button_reply" | "list_reply"))
-                    .then(|| i.content["id"].as_str().map(str::to_owned))
-                    .flatten()
+                matches!(
+                    i.content["type"].as_str(),
+                    Some("button_reply" | "list_reply")
+                )
+                .then(|| i.content["id"].as_str().map(str::to_owned))
+                .flatten()
             }),
         };
         on_message(tx, r.conversation_id, r.new_conversation, incoming).await?;
@@ -1175,7 +1214,12 @@ pub async fn after_inbound(tx: &mut TenantTx, recorded: &[Recorded], inputs: &[I
     Ok(())
 }
 
-async fn on_message(tx: &mut TenantTx, conversation: Uuid, new: bool, input: Incoming) -> Result<()> {
+async fn on_message(
+    tx: &mut TenantTx,
+    conversation: Uuid,
+    new: bool,
+    input: Incoming,
+) -> Result<()> {
     let Some(conv) = load_conversation(tx, conversation).await? else {
         return Ok(());
     };
@@ -1226,7 +1270,13 @@ async fn on_message(tx: &mut TenantTx, conversation: Uuid, new: bool, input: Inc
 }
 
 /// Take the customer's message at the current step, then walk the flow.
-async fn run(tx: &mut TenantTx, bot: &Bot, mut s: Session, conv: &Conv, input: &Incoming) -> Result<()> {
+async fn run(
+    tx: &mut TenantTx,
+    bot: &Bot,
+    mut s: Session,
+    conv: &Conv,
+    input: &Incoming,
+) -> Result<()> {
     if input.text.as_deref().is_some_and(wants_human) {
         return handover(tx, bot, &mut s, conv, None, "asked_for_person", None).await;
     }
@@ -1282,17 +1332,31 @@ async fn run(tx: &mut TenantTx, bot: &Bot, mut s: Session, conv: &Conv, input: &
                 }
                 Reply::Retry => {
                     if s.retries >= max_retries {
-                        return handover(tx, bot, &mut s, conv, None, "no_valid_answer", None).await;
+                        return handover(tx, bot, &mut s, conv, None, "no_valid_answer", None)
+                            .await;
                     }
                     s.retries += 1;
-                    let es = crate::businesses::current(tx).await?.locale.starts_with("es");
+                    let es = crate::businesses::current(tx)
+                        .await?
+                        .locale
+                        .starts_with("es");
                     let default = match (&step, es) {
-                        (Some(Step::AskChoice { .. }), true) => "Elige una de las opciones, por favor.",
-                        (Some(Step::AskChoice { .. }), false) => "Please choose one of the options.",
+                        (Some(Step::AskChoice { .. }), true) => {
+                            "Elige una de las opciones, por favor."
+                        }
+                        (Some(Step::AskChoice { .. }), false) => {
+                            "Please choose one of the options."
+                        }
                         (_, true) => "No lo he entendido. ¿Puedes escribirlo de nuevo?",
                         (_, false) => "Sorry, I did not get that. Could you write it again?",
                     };
-                    say(tx, bot, conv, text_message(retry_message.as_deref().unwrap_or(default))).await?;
+                    say(
+                        tx,
+                        bot,
+                        conv,
+                        text_message(retry_message.as_deref().unwrap_or(default)),
+                    )
+                    .await?;
                     if let Some(Step::AskChoice {
                         prompt,
                         options,
@@ -1300,7 +1364,13 @@ async fn run(tx: &mut TenantTx, bot: &Bot, mut s: Session, conv: &Conv, input: &
                         ..
                     }) = &step
                     {
-                        say(tx, bot, conv, choice_message(prompt, options, button.as_deref())).await?;
+                        say(
+                            tx,
+                            bot,
+                            conv,
+                            choice_message(prompt, options, button.as_deref()),
+                        )
+                        .await?;
                     }
                     return save(tx, &s).await;
                 }
@@ -1312,7 +1382,13 @@ async fn run(tx: &mut TenantTx, bot: &Bot, mut s: Session, conv: &Conv, input: &
 }
 
 /// Walk the flow from the session's step until it waits, hands over or ends.
-async fn proceed(tx: &mut TenantTx, bot: &Bot, mut s: Session, conv: &Conv, text: Option<&str>) -> Result<()> {
+async fn proceed(
+    tx: &mut TenantTx,
+    bot: &Bot,
+    mut s: Session,
+    conv: &Conv,
+    text: Option<&str>,
+) -> Result<()> {
     // Jumps may loop; a flow that runs this long without waiting is broken.
     for _ in 0..100 {
         let Some(step) = bot.steps.get(s.step).cloned() else {
@@ -1337,7 +1413,13 @@ async fn proceed(tx: &mut TenantTx, bot: &Bot, mut s: Session, conv: &Conv, text
                 button,
                 ..
             } => {
-                say(tx, bot, conv, choice_message(&prompt, &options, button.as_deref())).await?;
+                say(
+                    tx,
+                    bot,
+                    conv,
+                    choice_message(&prompt, &options, button.as_deref()),
+                )
+                .await?;
                 s.waiting = Some("choice".into());
                 return save(tx, &s).await;
             }
@@ -1350,10 +1432,28 @@ async fn proceed(tx: &mut TenantTx, bot: &Bot, mut s: Session, conv: &Conv, text
                 s.step += 1;
             }
             Step::RouteToTeam { team_id, message } => {
-                return handover(tx, bot, &mut s, conv, Some(team_id), "route_to_team", message.as_deref()).await;
+                return handover(
+                    tx,
+                    bot,
+                    &mut s,
+                    conv,
+                    Some(team_id),
+                    "route_to_team",
+                    message.as_deref(),
+                )
+                .await;
             }
             Step::Handover { message } => {
-                return handover(tx, bot, &mut s, conv, None, "handover_step", message.as_deref()).await;
+                return handover(
+                    tx,
+                    bot,
+                    &mut s,
+                    conv,
+                    None,
+                    "handover_step",
+                    message.as_deref(),
+                )
+                .await;
             }
             Step::AnswerFromKb { .. } => {
                 let question = text.map(str::trim).filter(|t| !t.is_empty());
@@ -1391,7 +1491,11 @@ async fn proceed(tx: &mut TenantTx, bot: &Bot, mut s: Session, conv: &Conv, text
 
 /// The `bot_intent` job's decision about a knowledge-base miss (`wants_person`: what the LLM
 /// provider said; `None` without one or when it failed).
-pub async fn resolve_miss(tx: &mut TenantTx, session: Uuid, wants_person: Option<bool>) -> Result<()> {
+pub async fn resolve_miss(
+    tx: &mut TenantTx,
+    session: Uuid,
+    wants_person: Option<bool>,
+) -> Result<()> {
     let Some(mut s) = load_session(tx, session).await? else {
         return Ok(());
     };
@@ -1414,7 +1518,16 @@ pub async fn resolve_miss(tx: &mut TenantTx, session: Uuid, wants_person: Option
     };
     match on_miss {
         OnMiss::Handover => {
-            handover(tx, &bot, &mut s, &conv, None, "no_kb_answer", miss_message.as_deref()).await
+            handover(
+                tx,
+                &bot,
+                &mut s,
+                &conv,
+                None,
+                "no_kb_answer",
+                miss_message.as_deref(),
+            )
+            .await
         }
         OnMiss::Continue => {
             if let Some(m) = &miss_message {
@@ -1539,30 +1652,45 @@ mod tests {
             _ => String::new(),
         };
         assert_eq!(
-            field(bad(json!([{"type": "ask_text", "prompt": "x", "pattern": "(["}]))),
+            field(bad(
+                json!([{"type": "ask_text", "prompt": "x", "pattern": "(["}])
+            )),
             "steps[0].pattern"
         );
         assert_eq!(
-            field(bad(json!([{"type": "ask_choice", "prompt": "x", "options": [{"title": "a", "next_step": 5}]}]))),
+            field(bad(
+                json!([{"type": "ask_choice", "prompt": "x", "options": [{"title": "a", "next_step": 5}]}])
+            )),
             "steps[0].options[0].next_step"
         );
         assert_eq!(
-            field(bad(json!([{"type": "ask_choice", "prompt": "x", "options": [{"title": "a very long button title"}]}]))),
+            field(bad(
+                json!([{"type": "ask_choice", "prompt": "x", "options": [{"title": "a very long button title"}]}])
+            )),
             "steps[0].options[0].title"
         );
         assert_eq!(
-            field(bad(json!([{"type": "set_attribute", "key": "Bad Key", "value": 1}]))),
+            field(bad(
+                json!([{"type": "set_attribute", "key": "Bad Key", "value": 1}])
+            )),
             "steps[0].key"
         );
         assert_eq!(
-            field(bad(json!([{"type": "set_attribute", "key": "k", "value": {"a": 1}}]))),
+            field(bad(
+                json!([{"type": "set_attribute", "key": "k", "value": {"a": 1}}])
+            )),
             "steps[0].value"
         );
-        assert_eq!(field(bad(json!([{"type": "greet", "text": " "}]))), "steps[0].text");
+        assert_eq!(
+            field(bad(json!([{"type": "greet", "text": " "}]))),
+            "steps[0].text"
+        );
         assert!(serde_json::from_value::<Vec<Step>>(json!([{"type": "dance"}])).is_err());
         assert!(
-            serde_json::from_value::<Vec<Step>>(json!([{"type": "greet", "text": "x", "extra": 1}]))
-                .is_err()
+            serde_json::from_value::<Vec<Step>>(
+                json!([{"type": "greet", "text": "x", "extra": 1}])
+            )
+            .is_err()
         );
     }
 

@@ -149,7 +149,13 @@ fn require_read(actor: &Actor) -> Result<()> {
 
 macro_rules! kb_columns {
     () => {
-        (kb::id, kb::question, kb::answer, kb::keywords, kb::updated_at)
+        (
+            kb::id,
+            kb::question,
+            kb::answer,
+            kb::keywords,
+            kb::updated_at,
+        )
     };
 }
 
@@ -303,6 +309,80 @@ pub async fn search(tx: &mut TenantTx, text: &str, limit: i64) -> Result<Vec<KbM
         .collect())
 }
 
+/// What a suggested reply is written from.
+#[derive(Debug, Clone)]
+pub struct ReplyContext {
+    /// The prompt for the LLM provider: instructions, KB answers, then the conversation.
+    pub messages: Vec<crate::llm::ChatMessage>,
+    /// The knowledge-base entries given to it.
+    pub kb: Vec<KbMatch>,
+}
+
+/// The last 20 messages of a conversation the agent may reply in, with the knowledge-base
+/// entries that best match what the customer last wrote (`conversations:reply`).
+pub async fn reply_context(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    conversation: Uuid,
+) -> Result<ReplyContext> {
+    use crate::llm::ChatMessage;
+    use crate::schema::messages as m;
+    actor.require(Permission::ConversationsReply)?;
+    let conv = crate::conversations::get(tx, actor, conversation).await?;
+    let mut recent: Vec<(String, Option<String>, String)> = m::table
+        .filter(m::conversation_id.eq(conversation))
+        .filter(m::direction.ne("internal"))
+        .filter(m::body.is_not_null())
+        .order(m::id.desc())
+        .limit(20)
+        .select((m::direction, m::body, m::sender_type))
+        .load(tx.pg())
+        .await?;
+    recent.reverse();
+    let last_customer = recent
+        .iter()
+        .rev()
+        .find(|(d, _, _)| d == "inbound")
+        .and_then(|(_, b, _)| b.clone());
+    let kb = match last_customer.as_deref() {
+        Some(t) => search(tx, t, 3).await?,
+        None => Vec::new(),
+    };
+    let business = crate::businesses::current(tx).await?;
+    let mut system = format!(
+        "You help an agent of {} answer a customer on WhatsApp. Write only the reply the agent \
+         could send: short, friendly, in the customer's language, no placeholders. Use the \
+         knowledge base when it answers the question; never invent facts, prices or dates.",
+        business.name
+    );
+    if !kb.is_empty() {
+        system.push_str("\n\nKnowledge base:");
+        for hit in &kb {
+            system.push_str(&format!(
+                "\nQ: {}\nA: {}",
+                hit.entry.question, hit.entry.answer
+            ));
+        }
+    }
+    let mut messages = vec![ChatMessage::new("system", system)];
+    let customer = conv.contact_label();
+    for (direction, body, sender) in recent {
+        let Some(body) = body else { continue };
+        let role = if direction == "inbound" {
+            "user"
+        } else {
+            "assistant"
+        };
+        let text = if direction == "inbound" {
+            format!("{customer}: {body}")
+        } else {
+            format!("({sender}) {body}")
+        };
+        messages.push(ChatMessage::new(role, text));
+    }
+    Ok(ReplyContext { messages, kb })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,9 +390,14 @@ mod tests {
     #[test]
     fn keywords_are_trimmed_deduplicated_and_checked() {
         assert_eq!(
-            check_keywords(&[" pedido ".into(), "Pedido".into(), "".into(), "envío".into()])
-                .ok()
-                .as_deref(),
+            check_keywords(&[
+                " pedido ".into(),
+                "Pedido".into(),
+                "".into(),
+                "envío".into()
+            ])
+            .ok()
+            .as_deref(),
             Some("pedido, envío")
         );
         assert!(check_keywords(&["a,b".into()]).is_err());

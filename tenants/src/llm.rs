@@ -171,7 +171,9 @@ mod tests {
 
     #[test]
     fn configured_only_when_complete() {
-        assert!(LlmConfig::from_parts(Some("http://x/v1/".into()), None, Some("m".into())).is_none());
+        assert!(
+            LlmConfig::from_parts(Some("http://x/v1/".into()), None, Some("m".into())).is_none()
+        );
         let c = LlmConfig::from_parts(
             Some("http://x/v1/".into()),
             Some("k".into()),

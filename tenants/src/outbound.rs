@@ -533,8 +533,15 @@ pub async fn queue_automatic(
         reply_to: None,
         preview_url: false,
     };
-    queue_unattended(tx, conversation, input, "system", None, json!({ "automatic": automatic }))
-        .await
+    queue_unattended(
+        tx,
+        conversation,
+        input,
+        "system",
+        None,
+        json!({ "automatic": automatic }),
+    )
+    .await
 }
 
 /// Queue a bot's message (text, reply buttons or a list): the send path of every reply, with
