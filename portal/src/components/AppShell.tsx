@@ -60,6 +60,8 @@ export function AppShell() {
     { to: '/settings/templates', label: t('nav.templates'), icon: 'template', visible: true },
     { to: '/settings/canned-responses', label: t('nav.cannedResponses'), icon: 'message', visible: can('conversations:reply') || can('canned:manage') },
     { to: '/settings/business-hours', label: t('nav.businessHours'), icon: 'clock', visible: can('settings:manage') },
+    { to: '/settings/bots', label: t('nav.bots'), icon: 'smartphone', visible: can('settings:manage') || can('reports:view') },
+    { to: '/settings/knowledge', label: t('nav.knowledge'), icon: 'help', visible: can('settings:manage') || can('conversations:read_all') || can('conversations:read_assigned') },
   ];
   // The inbox uses the whole area below the top bar.
   const flush = location.pathname === '/inbox' || location.pathname.startsWith('/inbox/');
