@@ -349,7 +349,9 @@ fn endpoints() -> Vec<Endpoint> {
             Some(
                 r#"{"name": "Contract bot", "number_id": "{number}", "steps": [{"type": "greet", "text": "Hi"}]}"#,
             ),
-            Some(r#"{"name": "Contract bot", "number_id": "{number}", "steps": {"type": "greet"}}"#),
+            Some(
+                r#"{"name": "Contract bot", "number_id": "{number}", "steps": {"type": "greet"}}"#,
+            ),
             true,
             S::CREATED,
         ),
@@ -357,12 +359,21 @@ fn endpoints() -> Vec<Endpoint> {
         ep(
             Method::PATCH,
             "/api/v1/bots/{bot}",
-            Some(r#"{"name": "Renamed bot", "steps": [{"type": "handover", "message": "One moment"}]}"#),
+            Some(
+                r#"{"name": "Renamed bot", "steps": [{"type": "handover", "message": "One moment"}]}"#,
+            ),
             Some(r#"{"name": 5}"#),
             true,
             S::OK,
         ),
-        ep(Method::GET, "/api/v1/bots/{bot}/stats", None, None, true, S::OK),
+        ep(
+            Method::GET,
+            "/api/v1/bots/{bot}/stats",
+            None,
+            None,
+            true,
+            S::OK,
+        ),
         ep(
             Method::DELETE,
             "/api/v1/bots/{bot}",
@@ -383,7 +394,9 @@ fn endpoints() -> Vec<Endpoint> {
         ep(
             Method::POST,
             "/api/v1/knowledge",
-            Some(r#"{"question": "Contract question?", "answer": "Contract answer", "keywords": ["contract"]}"#),
+            Some(
+                r#"{"question": "Contract question?", "answer": "Contract answer", "keywords": ["contract"]}"#,
+            ),
             Some(r#"{"question": 5, "answer": "Contract answer"}"#),
             true,
             S::CREATED,

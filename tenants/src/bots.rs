@@ -451,13 +451,13 @@ pub fn check_steps(steps: &[Step]) -> Result<()> {
                 max_retries,
             } => {
                 check_len(&f("prompt"), prompt, 4096)?;
-                if let Some(p) = pattern {
-                    if p.is_empty() || p.chars().count() > 200 || compile(p).is_none() {
-                        return Err(Error::invalid(
-                            &f("pattern"),
-                            "A pattern is a valid regular expression of at most 200 characters, like [0-9]{6}.",
-                        ));
-                    }
+                if let Some(p) = pattern
+                    && (p.is_empty() || p.chars().count() > 200 || compile(p).is_none())
+                {
+                    return Err(Error::invalid(
+                        &f("pattern"),
+                        "A pattern is a valid regular expression of at most 200 characters, like [0-9]{6}.",
+                    ));
                 }
                 if let Some(a) = attribute {
                     check_key(&f("attribute"), a)?;
