@@ -660,3 +660,74 @@ async fn flows_are_validated_on_write() {
     expect_error(res, StatusCode::CONFLICT, "bot_exists", "second default").await;
     assert_eq!(list(&app, &owner, "/api/v1/bots").await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_person_stepping_in_stops_the_bot_and_resolving_ends_the_session() {
+    let app = spawn_app().await;
+    let owner = app.signup_owner("Alpha", &email("owner")).await;
+    let bot = create_bot(
+        &app,
+        &owner,
+        json!({"name": "Helper", "enabled": true, "steps": [
+            {"type": "ask_text", "prompt": "¿En qué te ayudo?"},
+            {"type": "greet", "text": "¡Gracias!"}
+        ]}),
+    )
+    .await;
+    // An agent replies while the bot waits: the bot stops there.
+    customer_writes(&app, &owner, "34600000030", "hola").await;
+    let c1 = conversation_with(&app, &owner, "34600000030").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(handler_of(&app, &c1).await, "bot");
+    expect(
+        app.post(
+            &format!("/api/v1/conversations/{c1}/messages"),
+            Some(&owner.access_token),
+            json!({"text": "Hola, soy Olivia"}),
+        )
+        .await,
+        StatusCode::ACCEPTED,
+        "agent replies",
+    )
+    .await;
+    app.drain_jobs().await;
+    assert_eq!(handler_of(&app, &c1).await, "human");
+    let before = bot_says(&app, &owner, &c1).await.len();
+    customer_writes(&app, &owner, "34600000030", "quiero cambiar mi pedido").await;
+    assert_eq!(
+        bot_says(&app, &owner, &c1).await.len(),
+        before,
+        "the bot stayed quiet"
+    );
+
+    // Resolved while the bot waited for an answer: abandoned; after its last step: contained.
+    customer_writes(&app, &owner, "34600000031", "hola").await;
+    let c2 = conversation_with(&app, &owner, "34600000031").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    expect(
+        patch(
+            &app,
+            &owner,
+            &format!("/api/v1/conversations/{c2}"),
+            json!({"status": "resolved"}),
+        )
+        .await,
+        StatusCode::OK,
+        "resolve",
+    )
+    .await;
+    assert_eq!(handler_of(&app, &c2).await, "human");
+    let stats = get_ok(
+        &app,
+        &owner,
+        &format!("/api/v1/bots/{}/stats", bot["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(stats["handover_reasons"]["agent_took_over"], 1, "{stats}");
+    assert_eq!(stats["abandoned"], 1);
+    assert_eq!(stats["active"], 0);
+}

@@ -395,6 +395,8 @@ pub fn reason_words(code: &str, es: bool) -> &'static str {
         ("no_valid_answer", true) => "sin una respuesta válida tras varios intentos",
         ("bot_disabled", false) => "the bot was switched off",
         ("bot_disabled", true) => "el bot se desactivó",
+        ("agent_took_over", false) => "an agent took the conversation",
+        ("agent_took_over", true) => "un agente tomó la conversación",
         (_, false) => "the flow could not go on",
         (_, true) => "el flujo no pudo continuar",
     }
@@ -1540,6 +1542,38 @@ pub async fn resolve_miss(
     }
 }
 
+/// A person took the conversation (an agent replied or it was assigned to someone): the bot
+/// stops at once, so it never talks over them (`handed_over`, reason `agent_took_over`).
+pub async fn person_took_over(tx: &mut TenantTx, conversation: Uuid) -> Result<()> {
+    let Some(s) = active_session(tx, conversation).await? else {
+        return Ok(());
+    };
+    end(tx, &s, "handed_over", Some("agent_took_over")).await?;
+    diesel::update(c::table.filter(c::id.eq(conversation)))
+        .set(c::handler.eq("human"))
+        .execute(tx.pg())
+        .await?;
+    Ok(())
+}
+
+/// The conversation was resolved while its bot held it: `contained` (nobody had to step in), or
+/// `abandoned` when the bot was still waiting for the customer's answer.
+pub async fn resolved(tx: &mut TenantTx, conversation: Uuid) -> Result<()> {
+    let Some(s) = active_session(tx, conversation).await? else {
+        return Ok(());
+    };
+    let outcome = match s.waiting.as_deref() {
+        Some("text" | "choice") => "abandoned",
+        _ => "contained",
+    };
+    end(tx, &s, outcome, None).await?;
+    diesel::update(c::table.filter(c::id.eq(conversation)))
+        .set(c::handler.eq("human"))
+        .execute(tx.pg())
+        .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1704,6 +1738,7 @@ mod tests {
             "llm_intent",
             "no_valid_answer",
             "bot_disabled",
+            "agent_took_over",
         ] {
             assert_ne!(reason_words(code, false), reason_words("?", false));
             assert_ne!(reason_words(code, true), reason_words("?", true));

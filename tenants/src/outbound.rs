@@ -483,6 +483,8 @@ pub async fn queue(
         ))
         .execute(tx.pg())
         .await?;
+    // An agent answered: a bot still talking to the customer stops.
+    crate::bots::person_took_over(tx, conversation).await?;
     // Sent: the composer is free again.
     diesel::delete(
         crate::schema::composer_leases::table
