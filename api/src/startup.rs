@@ -123,6 +123,11 @@ impl Application {
         })?;
         let media = MediaStore::open(&config.media_url, &config.secret_key)
             .with_context(|| format!("opening the media store at {}", config.media_url))?;
+        let llm = config
+            .llm
+            .clone()
+            .map(chorus_tenants::llm::LlmClient::new)
+            .transpose()?;
         let runner = Runner::new(
             Environment {
                 store: store.clone(),
@@ -133,6 +138,7 @@ impl Application {
                 sends: Default::default(),
                 media: media.clone(),
                 public_url: config.public_url.clone(),
+                llm: llm.clone(),
             },
             Registry::standard(),
         )
@@ -149,6 +155,7 @@ impl Application {
             secrets: SecretBox::new(&config.secret_key),
             media,
             hub: Default::default(),
+            llm,
             config: Arc::new(config),
         };
         Ok(Self {

@@ -47,6 +47,12 @@ pub enum Activity {
     ReturnedOffline {
         who: String,
     },
+    /// A bot handed the conversation to people (`reason` is a code of `bots::reason_words`).
+    BotHandedOver {
+        bot: String,
+        reason: String,
+        team: Option<String>,
+    },
     /// An automatic assignment, with its reason.
     AutoAssigned {
         to: String,
@@ -99,6 +105,7 @@ impl Activity {
             Activity::ContactUnblocked => "contact_unblocked",
             Activity::ContactMerged { .. } => "contact_merged",
             Activity::ResolvedByMerge { .. } => "resolved_by_merge",
+            Activity::BotHandedOver { .. } => "bot_handed_over",
         }
     }
 
@@ -182,6 +189,21 @@ impl Activity {
             Activity::ResolvedByMerge { from } => format!(
                 "{who} merged {from} into this customer; this conversation, the older of two open ones, was resolved"
             ),
+            Activity::BotHandedOver { bot, reason, team } => {
+                let why = crate::bots::reason_words(reason, es);
+                match (team, es) {
+                    (Some(t), true) => {
+                        format!("El bot {bot} pasó la conversación al equipo {t}: {why}")
+                    }
+                    (Some(t), false) => format!("Bot {bot} handed the conversation to {t}: {why}"),
+                    (None, true) => {
+                        format!("El bot {bot} pasó la conversación a una persona: {why}")
+                    }
+                    (None, false) => {
+                        format!("Bot {bot} handed the conversation to a person: {why}")
+                    }
+                }
+            }
             Activity::AutoAssigned {
                 to,
                 how,
@@ -220,6 +242,9 @@ impl Activity {
             Activity::ReturnedOffline { who } => json!({ "assignee": who }),
             Activity::ContactMerged { from } | Activity::ResolvedByMerge { from } => {
                 json!({ "from": from })
+            }
+            Activity::BotHandedOver { bot, reason, team } => {
+                json!({ "bot": bot, "reason": reason, "team": team })
             }
             Activity::AutoAssigned {
                 to,

@@ -716,6 +716,10 @@ pub async fn update(
                 .execute(tx.pg())
                 .await?;
             if before.assignee_id != assignee {
+                if assignee.is_some() {
+                    // A person has it now: its bot stops.
+                    crate::bots::person_took_over(tx, id).await?;
+                }
                 let what = match (assignee, assignee_name) {
                     (Some(a), _) if a == actor.membership_id.0 => Activity::Claimed,
                     (Some(_), Some(to)) => Activity::Assigned { to },
@@ -848,6 +852,7 @@ pub async fn update(
                     .await?;
                 if before.status != "resolved" {
                     activity::record(tx, id, Some(actor), Activity::Resolved).await?;
+                    crate::bots::resolved(tx, id).await?;
                 }
             }
             _ => {

@@ -132,6 +132,7 @@ async fn apply_with(
                         .collect();
                     crate::routing::after_inbound(tx, &fresh).await?;
                     crate::hours::after_inbound(tx, &conversations).await?;
+                    crate::bots::after_inbound(tx, &recorded, &inbound_messages).await?;
                     for (_, event) in &batch {
                         if let Event::Status { status, .. } = event {
                             statuses += 1;

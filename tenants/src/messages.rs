@@ -44,7 +44,8 @@ pub struct Message {
     /// contact, agent, bot or system
     pub sender_type: String,
     pub sender_id: Option<Uuid>,
-    /// The agent's name (agent messages) or the customer's profile name (inbound).
+    /// The agent's name (agent messages), the bot's (bot messages) or the customer's profile
+    /// name (inbound).
     pub sender_name: Option<String>,
     /// The file of an image, video, audio, document or sticker message.
     pub media: Option<MediaRef>,
@@ -122,6 +123,8 @@ pub(crate) async fn enrich(tx: &mut TenantTx, items: &mut [Message]) -> Result<(
         m.sender_name = match (m.sender_type.as_str(), m.sender_id) {
             ("agent", Some(id)) => agent_names.get(&id).cloned(),
             ("contact", Some(id)) => contact_names.get(&id).cloned().flatten(),
+            // A bot's messages carry its name (outbound::queue_bot).
+            ("bot", _) => m.content["bot"]["name"].as_str().map(str::to_owned),
             _ => None,
         };
         m.media = m.media_id.and_then(|id| media.get(&id)).map(|r| MediaRef {

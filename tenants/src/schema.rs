@@ -462,11 +462,54 @@ diesel::table! {
 }
 
 diesel::table! {
+    bots (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        number_id -> Nullable<Uuid>,
+        name -> Text,
+        enabled -> Bool,
+        steps -> Jsonb,
+        kb_threshold -> Float8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     contact_import_errors (tenant_id, import_id, row_number) {
         tenant_id -> Uuid,
         import_id -> Uuid,
         row_number -> Int4,
         message -> Text,
+    }
+}
+
+diesel::table! {
+    bot_sessions (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        bot_id -> Uuid,
+        conversation_id -> Uuid,
+        step -> Int4,
+        waiting -> Nullable<Text>,
+        retries -> Int4,
+        started_at -> Timestamptz,
+        ended_at -> Nullable<Timestamptz>,
+        outcome -> Nullable<Text>,
+        reason -> Nullable<Text>,
+    }
+}
+
+// `search` (a generated tsvector) is read only through SQL in `knowledge.rs`.
+diesel::table! {
+    kb_entries (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        question -> Text,
+        answer -> Text,
+        keywords -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -506,4 +549,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     business_hours,
     contact_imports,
     contact_import_errors,
+    bots,
+    bot_sessions,
+    kb_entries,
 );

@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 
 use crate::common::{Session, TestApp};
 
+pub mod fake_llm;
+
 /// A request body: none, JSON, or raw bytes sent as `application/json`.
 #[derive(Debug, Clone)]
 pub enum Body {

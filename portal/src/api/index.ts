@@ -5,6 +5,13 @@ import { createApiClient, errorFromResponse, isApiError } from './client';
 import type { UploadOptions } from './client';
 import type {
   Agent,
+  Bot,
+  BotInput,
+  BotStats,
+  KbEntry,
+  KbEntryInput,
+  KbMatch,
+  SuggestedReply,
   CannedResponse,
   CannedResponseInput,
   Mention,
@@ -325,6 +332,24 @@ export const canned = {
   create: (body: CannedResponseInput) => api.post<CannedResponse>('/api/v1/canned-responses', body),
   update: (id: string, body: Partial<CannedResponseInput>) => api.patch<CannedResponse>(`/api/v1/canned-responses/${q(id)}`, body),
   remove: (id: string) => api.del(`/api/v1/canned-responses/${q(id)}`),
+};
+
+export const bots = {
+  list: () => api.get<{ items: Bot[] }>('/api/v1/bots').then((p) => p.items),
+  create: (body: BotInput) => api.post<Bot>('/api/v1/bots', body),
+  update: (id: string, body: Partial<Omit<BotInput, 'number_id'>>) => api.patch<Bot>(`/api/v1/bots/${q(id)}`, body),
+  remove: (id: string) => api.del(`/api/v1/bots/${q(id)}`),
+  stats: (id: string) => api.get<BotStats>(`/api/v1/bots/${q(id)}/stats`),
+  /** A reply suggested by the LLM provider (409 `llm_not_configured` when there is none). */
+  suggestReply: (conversationId: string) => api.post<SuggestedReply>(`/api/v1/conversations/${q(conversationId)}/suggested-reply`, {}),
+};
+
+export const knowledge = {
+  list: () => api.get<{ items: KbEntry[] }>('/api/v1/knowledge').then((p) => p.items),
+  search: (text: string) => api.get<{ items: KbMatch[] }>(`/api/v1/knowledge/search?q=${encodeURIComponent(text)}`).then((p) => p.items),
+  create: (body: KbEntryInput) => api.post<KbEntry>('/api/v1/knowledge', body),
+  update: (id: string, body: Partial<KbEntryInput>) => api.patch<KbEntry>(`/api/v1/knowledge/${q(id)}`, body),
+  remove: (id: string) => api.del(`/api/v1/knowledge/${q(id)}`),
 };
 
 export const presence = {

@@ -304,7 +304,7 @@ export interface Mentionables {
 
 export interface AppNotification {
   id: string;
-  kind: 'mention' | 'assigned' | (string & {});
+  kind: 'mention' | 'assigned' | 'handover' | (string & {});
   conversation_id: string;
   message_id: string | null;
   actor_name: string | null;
@@ -556,4 +556,81 @@ export interface HoursView {
   settings: HoursSettings;
   open_now: boolean;
   updated_at: string;
+}
+
+// Bots and the knowledge base (docs/api.md "Bots").
+
+export interface ChoiceOption {
+  title: string;
+  /** Stored in the attribute (the title when absent). */
+  value?: string | null;
+  /** Jump to this step (0-based) instead of the next. */
+  next_step?: number | null;
+}
+
+export type BotStep =
+  | { type: 'greet'; text: string }
+  | { type: 'ask_text'; prompt: string; pattern?: string | null; attribute?: string | null; retry_message?: string | null; max_retries?: number }
+  | { type: 'ask_choice'; prompt: string; options: ChoiceOption[]; attribute?: string | null; button?: string | null; retry_message?: string | null; max_retries?: number }
+  | { type: 'set_attribute'; key: string; value: string | number | boolean }
+  | { type: 'add_tag'; tag_id: string }
+  | { type: 'route_to_team'; team_id: string; message?: string | null }
+  | { type: 'handover'; message?: string | null }
+  | { type: 'answer_from_kb'; on_miss?: 'handover' | 'continue'; miss_message?: string | null };
+
+export type BotStepType = BotStep['type'];
+
+export interface Bot {
+  id: string;
+  /** null: the business default, for numbers without a bot of their own. */
+  number_id: string | null;
+  name: string;
+  enabled: boolean;
+  steps: BotStep[];
+  kb_threshold: number;
+  updated_at: string;
+}
+
+export interface BotInput {
+  name: string;
+  number_id?: string | null;
+  enabled?: boolean;
+  steps?: BotStep[];
+  kb_threshold?: number;
+}
+
+export interface BotStats {
+  bot_id: string;
+  sessions: number;
+  active: number;
+  contained: number;
+  handed_over: number;
+  abandoned: number;
+  containment_rate: number | null;
+  handover_reasons: Record<string, number>;
+}
+
+export interface KbEntry {
+  id: string;
+  question: string;
+  answer: string;
+  keywords: string[];
+  updated_at: string;
+}
+
+export interface KbEntryInput {
+  question: string;
+  answer: string;
+  keywords?: string[];
+}
+
+export interface KbMatch {
+  entry: KbEntry;
+  /** 0..1: how sure the search is that this entry answers the text. */
+  confidence: number;
+}
+
+export interface SuggestedReply {
+  text: string;
+  kb: KbMatch[];
 }
