@@ -14,6 +14,8 @@
 //! - `CHORUS_MEDIA_STORE`: a folder (default `$CHORUS_HOME/media`) or `s3://bucket/prefix`
 //!   (credentials and region from the standard `AWS_*` variables).
 //! - `CHORUS_META_APP_ID`, `CHORUS_META_CONFIG_ID`: Embedded Signup (with the app secret).
+//! - `CHORUS_LLM_BASE_URL`, `CHORUS_LLM_API_KEY`, `CHORUS_LLM_MODEL`: an OpenAI-compatible chat
+//!   completions provider for bots' intent checks and suggested replies; off unless all three are set.
 //! - `CHORUS_WORKER_CONCURRENCY` (default 32): jobs the in-process worker runs at once.
 //! - `RUST_LOG` (default `info`), `RUST_LOG_FORMAT=json` for JSON logs.
 
@@ -74,6 +76,8 @@ pub struct Config {
     pub meta_config_id: Option<String>,
     /// Jobs the in-process worker runs at once (sends wait on Meta, not on the CPU).
     pub worker_concurrency: usize,
+    /// The optional LLM provider (off when `None`).
+    pub llm: Option<chorus_tenants::llm::LlmConfig>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -107,6 +111,11 @@ impl Config {
                     .context("CHORUS_WORKER_CONCURRENCY must be a number")?,
                 None => 32,
             },
+            llm: chorus_tenants::llm::LlmConfig::from_parts(
+                var("CHORUS_LLM_BASE_URL"),
+                var("CHORUS_LLM_API_KEY"),
+                var("CHORUS_LLM_MODEL"),
+            ),
             mail_dir: home.join("mail"),
             home,
             database_url: var("DATABASE_URL"),

@@ -1,8 +1,10 @@
 //! Realtime fan-out: `/api/v1/realtime` WebSockets, fed by one listener per process.
 //!
-//! The listener reads each final window of events every 50 ms (and early when something
-//! NOTIFYs `chorus_realtime`) (`chorus_tenants::realtime`), so an event
-//! caused through any `chorus serve` process reaches sockets held by every other one. The hub
+//! The listener reads each final window of events every 50 ms, at once after a request of this
+//! process committed a change (`Hub::wake`, from the request middleware), and early when
+//! something NOTIFYs `chorus_realtime` (`chorus_tenants::realtime`), so an event caused through
+//! any `chorus serve` process reaches sockets held by every other one, within 50 ms, and those
+//! caused here without waiting for the tick. The hub
 //! hands each event to the sockets of its business that may see it, through bounded queues: a
 //! client that does not keep up is told to resync and dropped; it never slows the others.
 
@@ -86,6 +88,8 @@ struct Subscriber {
 pub struct Hub {
     subscribers: Arc<Mutex<HashMap<TenantId, Vec<Subscriber>>>>,
     next: Arc<AtomicU64>,
+    /// Wakes this process's listener at once after a request here committed a change.
+    wake: Arc<tokio::sync::Notify>,
 }
 
 impl Hub {
@@ -151,6 +155,12 @@ impl Hub {
         metrics::counter!("chorus_realtime_events_total").increment(events.len() as u64);
     }
 
+    /// Read the events now instead of at the next tick: a request of this process committed
+    /// something. Wake-ups while a read runs fold into one more read.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
     pub fn sockets(&self) -> usize {
         self.lock().values().map(Vec::len).sum()
     }
@@ -191,6 +201,7 @@ pub async fn listen(hub: Hub, store: Store, url: String, stop: CancellationToken
                     lost = !matches!(n, Some(Ok(_)));
                 }
                 _ = tokio::time::sleep(READ_EVERY) => {}
+                _ = hub.wake.notified() => {}
                 _ = stop.cancelled() => return,
             }
             match realtime::read_window(&store, &floor).await {

@@ -123,6 +123,11 @@ impl Application {
         })?;
         let media = MediaStore::open(&config.media_url, &config.secret_key)
             .with_context(|| format!("opening the media store at {}", config.media_url))?;
+        let llm = config
+            .llm
+            .clone()
+            .map(chorus_tenants::llm::LlmClient::new)
+            .transpose()?;
         let runner = Runner::new(
             Environment {
                 store: store.clone(),
@@ -133,6 +138,7 @@ impl Application {
                 sends: Default::default(),
                 media: media.clone(),
                 public_url: config.public_url.clone(),
+                llm: llm.clone(),
             },
             Registry::standard(),
         )
@@ -149,6 +155,7 @@ impl Application {
             secrets: SecretBox::new(&config.secret_key),
             media,
             hub: Default::default(),
+            llm,
             config: Arc::new(config),
         };
         Ok(Self {
@@ -227,13 +234,19 @@ fn server(
             .app_data(web::PayloadConfig::default().limit(crate::json::LIMIT))
             .wrap(security_headers())
             .wrap(Compress::default())
-            .wrap_fn(|req, srv| {
+            .wrap_fn(move |req, srv| {
                 let started = std::time::Instant::now();
+                let hub = req.app_data::<web::Data<AppState>>().map(|s| s.hub.clone());
+                let changes = req.method() != actix_web::http::Method::GET;
                 let method = req.method().to_string();
                 let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
                 srv.call(req).map(move |res| {
                     res.map(|mut res| {
                         let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+                        // A change committed here: this process's sockets hear of it now.
+                        if changes && res.status().is_success() && let Some(hub) = &hub {
+                            hub.wake();
+                        }
                         let status = res.status().as_u16().to_string();
                         metrics::counter!("chorus_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
                         metrics::histogram!("chorus_http_request_duration_seconds", "method" => method, "route" => route)

@@ -25,6 +25,8 @@ pub struct AppState {
     pub media: chorus_tenants::media::MediaStore,
     /// Live realtime sockets of this process.
     pub hub: crate::realtime::Hub,
+    /// The optional LLM provider (suggested replies); `None` when not configured.
+    pub llm: Option<chorus_tenants::llm::LlmClient>,
 }
 
 impl AppState {

@@ -13,11 +13,11 @@ use std::collections::{BTreeMap, HashSet};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use common::{Session, TestApp, email, spawn_app};
+use common::{Session, TestApp, email, spawn_app, spawn_app_with};
 use support::*;
 
 /// One business endpoint. `path` and `body` may hold placeholders (`{tag}`, `{team}`, `{role}`,
-/// `{invitation}`, `{agent}`, `{supervisor}`, `{tenant}`): in the path they name the target
+/// `{invitation}`, `{agent}`, `{supervisor}`, `{tenant}`, `{contact}`, `{duplicate}`, `{import}`): in the path they name the target
 /// business's things, in the body the caller's own.
 struct Endpoint {
     method: Method,
@@ -190,6 +190,83 @@ fn endpoints() -> Vec<Endpoint> {
             Some(r#"{"tag_ids": ["{tag}"]}"#),
             Some(r#"{"tag_ids": [1]}"#),
             false,
+            S::OK,
+        ),
+        ep(Method::GET, "/api/v1/contacts", None, None, true, S::OK),
+        ep(
+            Method::POST,
+            "/api/v1/contacts",
+            Some(
+                r#"{"phone": "+34 600 444 333", "name": "Hand made", "attributes": {"plan": "gold"}}"#,
+            ),
+            Some(r#"{"phone": 34600444333}"#),
+            true,
+            S::CREATED,
+        ),
+        ep(
+            Method::GET,
+            "/api/v1/contacts/export",
+            None,
+            None,
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/contacts/imports",
+            Some(r#"{"csv": "phone,name\n34600555444,Imported\n", "filename": "contract.csv"}"#),
+            Some(r#"{"csv": 5}"#),
+            true,
+            S::ACCEPTED,
+        ),
+        ep(
+            Method::GET,
+            "/api/v1/contacts/imports/{import}",
+            None,
+            None,
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::PATCH,
+            "/api/v1/contacts/{contact}",
+            Some(
+                r#"{"name": "Carla G.", "email": "carla@example.com", "attributes": {"plan": "gold", "seats": 3}, "opt_in": "opted_in"}"#,
+            ),
+            Some(r#"{"name": 5}"#),
+            false,
+            S::OK,
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/contacts/{contact}/block",
+            None,
+            None,
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::DELETE,
+            "/api/v1/contacts/{contact}/block",
+            None,
+            None,
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::GET,
+            "/api/v1/contacts/{contact}/duplicates",
+            None,
+            None,
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/contacts/{contact}/merge",
+            Some(r#"{"from": "{duplicate}"}"#),
+            Some(r#"{"from": 7}"#),
+            true,
             S::OK,
         ),
         ep(
@@ -383,6 +460,90 @@ fn endpoints() -> Vec<Endpoint> {
             true,
             S::NO_CONTENT,
         ),
+        // Bots and the knowledge base.
+        ep(Method::GET, "/api/v1/bots", None, None, true, S::OK),
+        ep(
+            Method::POST,
+            "/api/v1/bots",
+            Some(
+                r#"{"name": "Contract bot", "number_id": "{number}", "steps": [{"type": "greet", "text": "Hi"}]}"#,
+            ),
+            Some(
+                r#"{"name": "Contract bot", "number_id": "{number}", "steps": {"type": "greet"}}"#,
+            ),
+            true,
+            S::CREATED,
+        ),
+        ep(Method::GET, "/api/v1/bots/{bot}", None, None, true, S::OK),
+        ep(
+            Method::PATCH,
+            "/api/v1/bots/{bot}",
+            Some(
+                r#"{"name": "Renamed bot", "steps": [{"type": "handover", "message": "One moment"}]}"#,
+            ),
+            Some(r#"{"name": 5}"#),
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::GET,
+            "/api/v1/bots/{bot}/stats",
+            None,
+            None,
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::DELETE,
+            "/api/v1/bots/{bot}",
+            None,
+            None,
+            true,
+            S::NO_CONTENT,
+        ),
+        ep(Method::GET, "/api/v1/knowledge", None, None, false, S::OK),
+        ep(
+            Method::GET,
+            "/api/v1/knowledge/search?q=opening%20hours",
+            None,
+            None,
+            false,
+            S::OK,
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/knowledge",
+            Some(
+                r#"{"question": "Contract question?", "answer": "Contract answer", "keywords": ["contract"]}"#,
+            ),
+            Some(r#"{"question": 5, "answer": "Contract answer"}"#),
+            true,
+            S::CREATED,
+        ),
+        ep(
+            Method::PATCH,
+            "/api/v1/knowledge/{kb}",
+            Some(r#"{"answer": "Changed answer"}"#),
+            Some(r#"{"answer": ["x"]}"#),
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::DELETE,
+            "/api/v1/knowledge/{kb}",
+            None,
+            None,
+            true,
+            S::NO_CONTENT,
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/conversations/{conversation}/suggested-reply",
+            None,
+            None,
+            false,
+            S::OK,
+        ),
         ep(Method::GET, "/api/v1/audit-log", None, None, true, S::OK),
     ]
 }
@@ -437,7 +598,11 @@ struct World {
 /// One app, two businesses. A has an owner and an agent; each business has a custom role, a
 /// team, a tag and a pending invitation.
 async fn world() -> World {
-    let app = spawn_app().await;
+    // A fake LLM provider, so suggested replies answer 200.
+    let llm = support::fake_llm::FakeLlm::start("Thanks, we are on it.")
+        .await
+        .config();
+    let app = spawn_app_with(move |c| c.llm = Some(llm)).await;
     let owner_a = app.signup_owner("Alpha", &email("alpha")).await;
     let owner_b = app.signup_owner("Beta", &email("beta")).await;
     let agent_a = app.add_member(&owner_a, &email("agent-a"), "agent").await;
@@ -492,6 +657,58 @@ async fn world() -> World {
         )
         .await;
         ids.insert("rule", rule["id"].as_str().unwrap().to_owned());
+        // A second contact (merged into the first by the table) and a contact import.
+        let duplicate = expect(
+            app.post(
+                "/api/v1/contacts",
+                Some(&owner.access_token),
+                json!({"phone": "+34 600 999 000", "name": "Carla"}),
+            )
+            .await,
+            StatusCode::CREATED,
+            "duplicate contact",
+        )
+        .await;
+        ids.insert("duplicate", duplicate["id"].as_str().unwrap().to_owned());
+        let import = expect(
+            app.post(
+                "/api/v1/contacts/imports",
+                Some(&owner.access_token),
+                json!({"csv": "phone,name\n34600111000,From a file\n"}),
+            )
+            .await,
+            StatusCode::ACCEPTED,
+            "import",
+        )
+        .await;
+        ids.insert("import", import["id"].as_str().unwrap().to_owned());
+        // A bot (the business default) and a knowledge-base entry.
+        let bot = expect(
+            app.post(
+                "/api/v1/bots",
+                Some(&owner.access_token),
+                json!({"name": "Existing bot", "steps": [{"type": "greet", "text": "Hello"}]}),
+            )
+            .await,
+            StatusCode::CREATED,
+            "bot",
+        )
+        .await;
+        let kb = expect(
+            app.post(
+                "/api/v1/knowledge",
+                Some(&owner.access_token),
+                json!({"question": "What are your opening hours?", "answer": "9 to 5."}),
+            )
+            .await,
+            StatusCode::CREATED,
+            "kb",
+        )
+        .await;
+        let numbers = list(&app, owner, "/api/v1/numbers").await;
+        ids.insert("bot", bot["id"].as_str().unwrap().to_owned());
+        ids.insert("kb", kb["id"].as_str().unwrap().to_owned());
+        ids.insert("number", numbers[0]["id"].as_str().unwrap().to_owned());
         ids.insert("tag", tag["id"].as_str().unwrap().to_owned());
         ids.insert("team", team["id"].as_str().unwrap().to_owned());
         ids.insert("role", role["id"].as_str().unwrap().to_owned());
@@ -779,6 +996,7 @@ async fn every_endpoint_keeps_the_contract() {
         "/api/v1/teams",
         "/api/v1/tags",
         "/api/v1/audit-log",
+        "/api/v1/contacts",
     ] {
         let a: HashSet<String> = ids(&list(app, &w.owner_a, path).await)
             .into_iter()

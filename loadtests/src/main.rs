@@ -6,8 +6,10 @@
 //! scheduled start, so a slow server cannot hide its queueing (no coordinated omission).
 //! The load generator runs on the same machine as the server and the database; the report says so.
 
+mod inbox;
 mod ingest;
 mod open_loop;
+mod realtime;
 mod send;
 mod server;
 
@@ -35,9 +37,33 @@ struct Args {
     /// Messages per second for the send latency run.
     #[arg(long, default_value_t = 300)]
     send_rate: u32,
-    /// Run only the send scenario (quick iteration; the report then has only that section).
+    /// Run only these scenarios (core, send, inbox, realtime; comma separated). Their sections
+    /// replace the same sections of the existing report and the rest of it is kept.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<Scenario>,
+    /// Shorthand for `--only send`.
     #[arg(long)]
     only_send: bool,
+    /// Conversations the inbox scenario seeds (20 messages each by default).
+    #[arg(long, default_value_t = 1_000_000)]
+    inbox_conversations: u64,
+    /// Messages per seeded conversation.
+    #[arg(long, default_value_t = 20)]
+    inbox_messages_per_conversation: u64,
+    /// Where the inbox scenario keeps its seeded cluster between runs.
+    #[arg(long, default_value = "target/bench-inbox")]
+    inbox_home: PathBuf,
+    /// List requests per second in the inbox scenario.
+    #[arg(long, default_value_t = 40)]
+    inbox_rate: u32,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Scenario {
+    Core,
+    Send,
+    Inbox,
+    Realtime,
 }
 
 #[tokio::main]
@@ -46,11 +72,45 @@ async fn main() -> anyhow::Result<()> {
     // reqwest is built without a default TLS provider in this workspace: install ring's.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let home = tempfile_dir()?;
+    let mut only = args.only.clone();
+    if args.only_send {
+        only.push(Scenario::Send);
+    }
+    let runs = |s: Scenario| only.is_empty() || only.contains(&s);
     let mut sections = Vec::new();
-    if !args.only_send {
+    if runs(Scenario::Core) {
         core_scenarios(&args, &home, &mut sections).await?;
     }
-    sections.push(send_scenario(&args).await?);
+    if runs(Scenario::Send) {
+        sections.push(send_scenario(&args).await?);
+    }
+    if runs(Scenario::Inbox) {
+        let scale = inbox::Scale {
+            conversations: args.inbox_conversations,
+            messages_per_conversation: args.inbox_messages_per_conversation,
+        };
+        sections.push(
+            inbox::scenario(
+                &args.chorus,
+                &args.inbox_home,
+                scale,
+                args.inbox_rate,
+                args.duration,
+            )
+            .await?,
+        );
+    }
+    if runs(Scenario::Realtime) {
+        sections.push(realtime::scenario(&args.chorus, args.duration).await?);
+    }
+    if !only.is_empty() {
+        let kept = std::fs::read_to_string(&args.report).unwrap_or_default();
+        let report = merge_sections(&kept, &sections);
+        std::fs::write(&args.report, &report)?;
+        println!("{}", sections.join("\n"));
+        let _ = std::fs::remove_dir_all(&home);
+        return Ok(());
+    }
 
     let report = format!(
         "# Performance\n\n\
@@ -365,4 +425,33 @@ fn mem_total() -> String {
         .and_then(|kb| kb.parse::<f64>().ok())
         .map(|kb| format!("{:.0} GiB memory", kb / 1024.0 / 1024.0))
         .unwrap_or_default()
+}
+
+/// Replace the sections of `report` (from a `## ` heading to the next) whose heading line is that
+/// of a new section; append the new sections it lacks. The rest of the report is kept as it is.
+fn merge_sections(report: &str, sections: &[String]) -> String {
+    let heading = |s: &str| s.lines().next().unwrap_or_default().trim().to_owned();
+    let mut parts: Vec<String> = Vec::new();
+    for line in report.lines() {
+        if line.starts_with("## ") || parts.is_empty() {
+            parts.push(String::new());
+        }
+        if let Some(last) = parts.last_mut() {
+            last.push_str(line);
+            last.push('\n');
+        }
+    }
+    for new in sections {
+        let h = heading(new);
+        let text = format!("{}\n\n", new.trim_end());
+        match parts.iter_mut().find(|p| heading(p) == h) {
+            Some(p) => *p = text,
+            None => parts.push(text),
+        }
+    }
+    let mut out = parts.join("");
+    if out.is_empty() {
+        out = "# Performance\n".into();
+    }
+    out
 }

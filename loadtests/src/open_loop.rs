@@ -13,7 +13,8 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn pct(&self, p: f64) -> f64 {
+    /// The `p` quantile (0..=1) in milliseconds.
+    pub fn pct(&self, p: f64) -> f64 {
         if self.latencies.is_empty() {
             return 0.0;
         }

@@ -82,6 +82,11 @@ impl Chorus {
         })
     }
 
+    /// The server's process id (for its memory).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     /// SIGTERM and wait: the server drains and stops its private cluster.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         if let Some(pid) = self.child.id() {

@@ -11,6 +11,9 @@ import { TeamsPage } from './pages/app/settings/TeamsPage';
 import { TemplatesPage } from './pages/app/settings/TemplatesPage';
 import { CannedResponsesPage } from './pages/app/settings/CannedResponsesPage';
 import { BusinessHoursPage } from './pages/app/settings/BusinessHoursPage';
+import { ContactsPage } from './pages/app/settings/ContactsPage';
+import { BotsPage } from './pages/app/settings/BotsPage';
+import { KnowledgeBasePage } from './pages/app/settings/KnowledgeBasePage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { AcceptInvitationPage } from './pages/public/AcceptInvitationPage';
 import { ForgotPasswordPage } from './pages/public/ForgotPasswordPage';
@@ -47,6 +50,10 @@ export function App() {
         <Route path="/settings/templates" element={<TemplatesPage />} />
         <Route path="/settings/canned-responses" element={<CannedResponsesPage />} />
         <Route path="/settings/business-hours" element={<BusinessHoursPage />} />
+        <Route path="/settings/contacts" element={<ContactsPage />} />
+        <Route path="/settings/contacts/:contactId" element={<ContactsPage />} />
+        <Route path="/settings/bots" element={<BotsPage />} />
+        <Route path="/settings/knowledge" element={<KnowledgeBasePage />} />
       </Route>
       <Route path="*" element={<NotFoundPage />} />
     </Routes>

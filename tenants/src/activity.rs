@@ -57,6 +57,12 @@ pub enum Activity {
         rule: String,
         change: RuleChange,
     },
+    /// A bot handed the conversation to people (`reason` is a code of `bots::reason_words`).
+    BotHandedOver {
+        bot: String,
+        reason: String,
+        team: Option<String>,
+    },
     /// An automatic assignment, with its reason.
     AutoAssigned {
         to: String,
@@ -64,6 +70,17 @@ pub enum Activity {
         team: String,
         open: i64,
         max_open: i64,
+    },
+    /// The customer was blocked (their messages are kept but open nothing).
+    ContactBlocked,
+    ContactUnblocked,
+    /// A duplicate contact was merged into this conversation's customer.
+    ContactMerged {
+        from: String,
+    },
+    /// Resolved because a merge left two open conversations on one number (the older goes).
+    ResolvedByMerge {
+        from: String,
     },
 }
 
@@ -106,6 +123,11 @@ impl Activity {
             Activity::ReturnedOffline { .. } => "returned_offline",
             Activity::Reassigned { .. } => "reassigned",
             Activity::RuleApplied { .. } => "routing_rule",
+            Activity::ContactBlocked => "contact_blocked",
+            Activity::ContactUnblocked => "contact_unblocked",
+            Activity::ContactMerged { .. } => "contact_merged",
+            Activity::ResolvedByMerge { .. } => "resolved_by_merge",
+            Activity::BotHandedOver { .. } => "bot_handed_over",
         }
     }
 
@@ -220,6 +242,37 @@ impl Activity {
                     format!("Routing rule “{rule}” handed the conversation to the bot")
                 }
             },
+            Activity::ContactBlocked if es => format!("{who} bloqueó a este cliente"),
+            Activity::ContactBlocked => format!("{who} blocked this customer"),
+            Activity::ContactUnblocked if es => format!("{who} desbloqueó a este cliente"),
+            Activity::ContactUnblocked => format!("{who} unblocked this customer"),
+            Activity::ContactMerged { from } if es => {
+                format!("{who} fusionó el contacto duplicado {from} con este cliente")
+            }
+            Activity::ContactMerged { from } => {
+                format!("{who} merged the duplicate contact {from} into this customer")
+            }
+            Activity::ResolvedByMerge { from } if es => format!(
+                "{who} fusionó {from} con este cliente; esta conversación, la más antigua de las dos abiertas, se resolvió"
+            ),
+            Activity::ResolvedByMerge { from } => format!(
+                "{who} merged {from} into this customer; this conversation, the older of two open ones, was resolved"
+            ),
+            Activity::BotHandedOver { bot, reason, team } => {
+                let why = crate::bots::reason_words(reason, es);
+                match (team, es) {
+                    (Some(t), true) => {
+                        format!("El bot {bot} pasó la conversación al equipo {t}: {why}")
+                    }
+                    (Some(t), false) => format!("Bot {bot} handed the conversation to {t}: {why}"),
+                    (None, true) => {
+                        format!("El bot {bot} pasó la conversación a una persona: {why}")
+                    }
+                    (None, false) => {
+                        format!("Bot {bot} handed the conversation to a person: {why}")
+                    }
+                }
+            }
             Activity::AutoAssigned {
                 to,
                 how,
@@ -266,6 +319,12 @@ impl Activity {
                     RuleChange::Bot => ("bot", Value::Null),
                 };
                 json!({ "rule": rule, "change": what, "value": value })
+            }
+            Activity::ContactMerged { from } | Activity::ResolvedByMerge { from } => {
+                json!({ "from": from })
+            }
+            Activity::BotHandedOver { bot, reason, team } => {
+                json!({ "bot": bot, "reason": reason, "team": team })
             }
             Activity::AutoAssigned {
                 to,

@@ -137,7 +137,10 @@ macro_rules! conversation_columns {
                 c::number_id,
                 contacts::id,
                 contacts::wa_id,
-                contacts::profile_name,
+                // The agent-set name wins over the WhatsApp profile name.
+                diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
+                    "coalesce(contacts.name, contacts.profile_name)",
+                ),
                 c::status,
                 c::assignee_id,
                 c::last_message_at,
@@ -400,18 +403,27 @@ pub async fn list(
                 .replace('_', "\\_")
         );
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        // One uncorrelated set of candidates, so the planner starts from the (usually few)
+        // matches instead of testing every conversation: contacts by either name or phone digits
+        // (trigram indexes), messages by full-text search (the GIN index). RLS keeps both
+        // inside the business.
         q = q.filter(
-            diesel::dsl::sql::<Bool>("(contacts.profile_name ILIKE ")
-                .bind::<SqlText, _>(like)
-                .sql(" OR (")
-                .bind::<SqlText, _>(digits.clone())
-                .sql(" <> '' AND contacts.wa_id LIKE '%' || ")
-                .bind::<SqlText, _>(digits)
-                .sql(" || '%') OR conversations.id IN (SELECT m.conversation_id FROM messages m WHERE m.tenant_id = conversations.tenant_id AND (to_tsvector('english', coalesce(m.body, '')) || to_tsvector('spanish', coalesce(m.body, ''))) @@ (websearch_to_tsquery('english', ")
-                .bind::<SqlText, _>(text.to_owned())
-                .sql(") || websearch_to_tsquery('spanish', ")
-                .bind::<SqlText, _>(text.to_owned())
-                .sql("))))"),
+            diesel::dsl::sql::<Bool>(
+                "conversations.id IN (SELECT k2.id FROM conversations k2 WHERE k2.contact_id IN \
+                 (SELECT k.id FROM contacts k WHERE k.name ILIKE ",
+            )
+            .bind::<SqlText, _>(like.clone())
+            .sql(" OR k.profile_name ILIKE ")
+            .bind::<SqlText, _>(like)
+            .sql(" OR (")
+            .bind::<SqlText, _>(digits.clone())
+            .sql(" <> '' AND k.wa_id LIKE '%' || ")
+            .bind::<SqlText, _>(digits)
+            .sql(" || '%')) UNION SELECT m.conversation_id FROM messages m WHERE (to_tsvector('english', m.body) || to_tsvector('spanish', m.body)) @@ (websearch_to_tsquery('english', ")
+            .bind::<SqlText, _>(text.to_owned())
+            .sql(") || websearch_to_tsquery('spanish', ")
+            .bind::<SqlText, _>(text.to_owned())
+            .sql(")))"),
         );
     }
     if let Scope::Assigned {
@@ -704,6 +716,10 @@ pub async fn update(
                 .execute(tx.pg())
                 .await?;
             if before.assignee_id != assignee {
+                if assignee.is_some() {
+                    // A person has it now: its bot stops.
+                    crate::bots::person_took_over(tx, id).await?;
+                }
                 let what = match (assignee, assignee_name) {
                     (Some(a), _) if a == actor.membership_id.0 => Activity::Claimed,
                     (Some(_), Some(to)) => Activity::Assigned { to },
@@ -836,6 +852,7 @@ pub async fn update(
                     .await?;
                 if before.status != "resolved" {
                     activity::record(tx, id, Some(actor), Activity::Resolved).await?;
+                    crate::bots::resolved(tx, id).await?;
                 }
             }
             _ => {

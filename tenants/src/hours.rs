@@ -463,6 +463,8 @@ pub async fn auto_reply(
         Option<DateTime<Utc>>,
     )> = c::table
         .filter(c::id.eq(conversation))
+        // A bot is talking with the customer: it greets, and people are not away yet.
+        .filter(c::handler.eq("human"))
         .select((
             c::number_id,
             c::status,

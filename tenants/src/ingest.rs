@@ -119,8 +119,10 @@ async fn apply_with(
                         .map(|(r, _)| r.number_id)
                         .collect();
                     attach_media(tx, &inbound_messages, &recorded, &sandboxes).await?;
+                    // A blocked customer's messages are stored and nothing more.
                     let conversations: Vec<(Uuid, bool)> = recorded
                         .iter()
+                        .filter(|r| !r.blocked)
                         .map(|r| (r.conversation_id, r.new_conversation))
                         .collect();
                     let fresh: Vec<Uuid> = recorded
@@ -130,6 +132,7 @@ async fn apply_with(
                         .collect();
                     crate::routing::after_inbound(tx, &fresh).await?;
                     crate::hours::after_inbound(tx, &conversations).await?;
+                    crate::bots::after_inbound(tx, &recorded, &inbound_messages).await?;
                     for (_, event) in &batch {
                         if let Event::Status { status, .. } = event {
                             statuses += 1;

@@ -44,7 +44,8 @@ pub struct Message {
     /// contact, agent, bot or system
     pub sender_type: String,
     pub sender_id: Option<Uuid>,
-    /// The agent's name (agent messages) or the customer's profile name (inbound).
+    /// The agent's name (agent messages), the bot's (bot messages) or the customer's profile
+    /// name (inbound).
     pub sender_name: Option<String>,
     /// The file of an image, video, audio, document or sticker message.
     pub media: Option<MediaRef>,
@@ -101,7 +102,12 @@ pub(crate) async fn enrich(tx: &mut TenantTx, items: &mut [Message]) -> Result<(
     } else {
         contacts::table
             .filter(contacts::id.eq_any(&contact_ids))
-            .select((contacts::id, contacts::profile_name))
+            .select((
+                contacts::id,
+                diesel::dsl::sql::<Nullable<Text>>(
+                    "coalesce(contacts.name, contacts.profile_name)",
+                ),
+            ))
             .load::<(Uuid, Option<String>)>(tx.pg())
             .await?
             .into_iter()
@@ -117,6 +123,8 @@ pub(crate) async fn enrich(tx: &mut TenantTx, items: &mut [Message]) -> Result<(
         m.sender_name = match (m.sender_type.as_str(), m.sender_id) {
             ("agent", Some(id)) => agent_names.get(&id).cloned(),
             ("contact", Some(id)) => contact_names.get(&id).cloned().flatten(),
+            // A bot's messages carry its name (outbound::queue_bot).
+            ("bot", _) => m.content["bot"]["name"].as_str().map(str::to_owned),
             _ => None,
         };
         m.media = m.media_id.and_then(|id| media.get(&id)).map(|r| MediaRef {
@@ -283,6 +291,9 @@ pub struct Recorded {
     pub message_id: Uuid,
     pub new_conversation: bool,
     pub wamid: String,
+    /// The customer is blocked: the message is stored, nothing else follows (no reopening,
+    /// routing, notification or automatic reply).
+    pub blocked: bool,
 }
 
 /// Record an inbound message: upsert the contact, find or open the conversation, insert the
@@ -299,6 +310,14 @@ pub async fn record_inbound(tx: &mut TenantTx, input: &Inbound) -> Result<Option
         return Ok(None);
     }
     let contact_id = upsert_contact(tx, input).await?;
+    let blocked: Option<DateTime<Utc>> = contacts::table
+        .filter(contacts::id.eq(contact_id))
+        .select(contacts::blocked_at)
+        .first(tx.pg())
+        .await?;
+    if blocked.is_some() {
+        return record_blocked(tx, input, contact_id).await;
+    }
     let open: Option<Uuid> = c::table
         .filter(c::number_id.eq(input.number_id))
         .filter(c::contact_id.eq(contact_id))
@@ -397,6 +416,102 @@ pub async fn record_inbound(tx: &mut TenantTx, input: &Inbound) -> Result<Option
         message_id,
         new_conversation,
         wamid: input.wamid.clone(),
+        blocked: false,
+    }))
+}
+
+/// Store a blocked customer's message without waking anything: in the open conversation on
+/// that number if there is one, else in the latest one (left resolved), else in a new
+/// conversation created resolved. The status, waiting time, unread count and ordering of the
+/// conversation stay as they were; only the window moves (it is WhatsApp's fact).
+async fn record_blocked(
+    tx: &mut TenantTx,
+    input: &Inbound,
+    contact_id: Uuid,
+) -> Result<Option<Recorded>> {
+    let tenant = tx.tenant_id();
+    let existing: Option<Uuid> = c::table
+        .filter(c::number_id.eq(input.number_id))
+        .filter(c::contact_id.eq(contact_id))
+        .order((
+            diesel::dsl::sql::<diesel::sql_types::Bool>("status = 'resolved'"),
+            c::opened_at.desc(),
+        ))
+        .select(c::id)
+        .for_update()
+        .first(tx.pg())
+        .await
+        .optional()?;
+    let window = window_after(input.sent_at, false);
+    let conversation_id = match existing {
+        Some(id) => {
+            diesel::update(c::table.filter(c::id.eq(id)))
+                .set((
+                    c::last_inbound_at.eq(diesel::dsl::sql::<
+                        Nullable<diesel::sql_types::Timestamptz>,
+                    >("greatest(last_inbound_at, ")
+                    .bind::<diesel::sql_types::Timestamptz, _>(input.sent_at)
+                    .sql(")")),
+                    c::window_expires_at.eq(diesel::dsl::sql::<
+                        Nullable<diesel::sql_types::Timestamptz>,
+                    >("greatest(window_expires_at, ")
+                    .bind::<diesel::sql_types::Timestamptz, _>(window)
+                    .sql(")")),
+                ))
+                .execute(tx.pg())
+                .await?;
+            id
+        }
+        None => {
+            let id = Uuid::now_v7();
+            let now = Utc::now();
+            diesel::insert_into(c::table)
+                .values((
+                    c::tenant_id.eq(tenant),
+                    c::id.eq(id),
+                    c::number_id.eq(input.number_id),
+                    c::contact_id.eq(contact_id),
+                    c::status.eq("resolved"),
+                    c::resolved_at.eq(now),
+                    c::last_inbound_at.eq(input.sent_at),
+                    c::window_expires_at.eq(window),
+                    c::last_message_preview.eq(preview(&input.kind, input.body.as_deref())),
+                    c::referral.eq(&input.referral),
+                ))
+                .execute(tx.pg())
+                .await?;
+            id
+        }
+    };
+    let message_id = Uuid::now_v7();
+    let inserted = diesel::insert_into(m::table)
+        .values((
+            m::tenant_id.eq(tenant),
+            m::id.eq(message_id),
+            m::conversation_id.eq(conversation_id),
+            m::direction.eq("inbound"),
+            m::kind.eq(&input.kind),
+            m::body.eq(&input.body),
+            m::content.eq(&input.content),
+            m::wamid.eq(&input.wamid),
+            m::reply_to_wamid.eq(&input.reply_to_wamid),
+            m::status.eq("received"),
+            m::sender_type.eq("contact"),
+            m::sender_id.eq(contact_id),
+            m::sent_at.eq(input.sent_at),
+        ))
+        .on_conflict_do_nothing()
+        .execute(tx.pg())
+        .await?;
+    if inserted == 0 {
+        return Ok(None);
+    }
+    Ok(Some(Recorded {
+        conversation_id,
+        message_id,
+        new_conversation: false,
+        wamid: input.wamid.clone(),
+        blocked: true,
     }))
 }
 
@@ -758,6 +873,8 @@ pub async fn record_inbound_batch(tx: &mut TenantTx, inputs: &[Inbound]) -> Resu
         id: Uuid,
         #[diesel(sql_type = Text)]
         wa_id: String,
+        #[diesel(sql_type = Bool)]
+        blocked: bool,
     }
     #[derive(diesel::QueryableByName)]
     struct ConvRow {
@@ -808,22 +925,44 @@ pub async fn record_inbound_batch(tx: &mut TenantTx, inputs: &[Inbound]) -> Resu
     let wa_ids: Vec<String> = profiles.keys().cloned().collect();
     let names: Vec<Option<String>> = profiles.values().cloned().collect();
     let new_ids: Vec<Uuid> = wa_ids.iter().map(|_| Uuid::now_v7()).collect();
-    let contacts_by_wa: HashMap<String, Uuid> = diesel::sql_query(
+    let contact_rows: Vec<ContactRow> = diesel::sql_query(
         "INSERT INTO contacts (tenant_id, id, wa_id, profile_name)
          SELECT $1, x.id, x.wa_id, x.name FROM unnest($2::uuid[], $3::text[], $4::text[]) AS x(id, wa_id, name)
          ON CONFLICT (tenant_id, wa_id) WHERE wa_id IS NOT NULL
          DO UPDATE SET profile_name = coalesce(EXCLUDED.profile_name, contacts.profile_name), updated_at = now()
-         RETURNING id, wa_id",
+         RETURNING id, wa_id, blocked_at IS NOT NULL AS blocked",
     )
     .bind::<SqlUuid, _>(tenant.0)
     .bind::<Array<SqlUuid>, _>(&new_ids)
     .bind::<Array<Text>, _>(&wa_ids)
     .bind::<Array<Nullable<Text>>, _>(&names)
     .load::<ContactRow>(tx.pg())
-    .await?
-    .into_iter()
-    .map(|r| (r.wa_id, r.id))
-    .collect();
+    .await?;
+    let contacts_by_wa: HashMap<String, Uuid> = contact_rows
+        .iter()
+        .map(|r| (r.wa_id.clone(), r.id))
+        .collect();
+    // Blocked customers' messages take the quiet path (rare: one at a time).
+    let blocked: HashSet<&str> = contact_rows
+        .iter()
+        .filter(|r| r.blocked)
+        .map(|r| r.wa_id.as_str())
+        .collect();
+    if !blocked.is_empty() {
+        let (quiet, rest): (Vec<&Inbound>, Vec<&Inbound>) = fresh
+            .into_iter()
+            .partition(|i| blocked.contains(i.wa_id.as_deref().unwrap_or_default()));
+        fresh = rest;
+        for i in quiet {
+            let contact = contacts_by_wa[i.wa_id.as_deref().unwrap_or_default()];
+            if let Some(r) = record_blocked(tx, i, contact).await? {
+                out.push(r);
+            }
+        }
+        if fresh.is_empty() {
+            return Ok(out);
+        }
+    }
     // 3. Conversations: the open one per (number, contact), or a new one.
     let mut pairs: BTreeMap<(Uuid, Uuid), ()> = BTreeMap::new();
     for i in &fresh {
@@ -998,7 +1137,6 @@ pub async fn record_inbound_batch(tx: &mut TenantTx, inputs: &[Inbound]) -> Resu
     .bind::<Array<diesel::sql_types::Int4>, _>(&t_unread)
     .execute(tx.pg())
     .await?;
-    let _ = Bool;
     for (idx, w) in m_wamids.iter().enumerate() {
         if stored.contains(w) {
             out.push(Recorded {
@@ -1006,6 +1144,7 @@ pub async fn record_inbound_batch(tx: &mut TenantTx, inputs: &[Inbound]) -> Resu
                 message_id: m_ids[idx],
                 new_conversation: created.contains(&m_convs[idx]),
                 wamid: w.clone(),
+                blocked: false,
             });
         }
     }

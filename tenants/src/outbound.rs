@@ -445,6 +445,7 @@ pub async fn queue(
 ) -> Result<Message> {
     actor.require(Permission::ConversationsReply)?;
     let conv = conversations::get(tx, actor, conversation).await?;
+    crate::contacts::ensure_sendable(tx, conversation).await?;
     crate::presence::check_send(tx, actor, conversation, guard).await?;
     let is_template = matches!(input, NewMessage::Template { .. });
     if !conv.window_open && !is_template {
@@ -483,6 +484,8 @@ pub async fn queue(
         ))
         .execute(tx.pg())
         .await?;
+    // An agent answered: a bot still talking to the customer stops.
+    crate::bots::person_took_over(tx, conversation).await?;
     // Sent: the composer is free again.
     diesel::delete(
         crate::schema::composer_leases::table
@@ -528,12 +531,60 @@ pub async fn queue_automatic(
     text: &str,
     automatic: &str,
 ) -> Result<Uuid> {
+    let input = NewMessage::Text {
+        text: text.to_owned(),
+        reply_to: None,
+        preview_url: false,
+    };
+    queue_unattended(
+        tx,
+        conversation,
+        input,
+        "system",
+        None,
+        json!({ "automatic": automatic }),
+    )
+    .await
+}
+
+/// Queue a bot's message (text, reply buttons or a list): the send path of every reply, with
+/// `sender_type: bot`, `sender_id` the bot and `content.bot` naming it, so every screen can mark
+/// it as the bot's. Like automatic replies, it does not count as an answer.
+pub async fn queue_bot(
+    tx: &mut TenantTx,
+    conversation: Uuid,
+    input: NewMessage,
+    bot_id: Uuid,
+    bot_name: &str,
+) -> Result<Uuid> {
+    queue_unattended(
+        tx,
+        conversation,
+        input,
+        "bot",
+        Some(bot_id),
+        json!({ "bot": { "id": bot_id, "name": bot_name } }),
+    )
+    .await
+}
+
+/// What automatic replies and bots share: window check, content check, the message row with
+/// `marks` merged into its content, the send job.
+async fn queue_unattended(
+    tx: &mut TenantTx,
+    conversation: Uuid,
+    input: NewMessage,
+    sender_type: &str,
+    sender_id: Option<Uuid>,
+    marks: Value,
+) -> Result<Uuid> {
     let window_open: Option<Option<chrono::DateTime<Utc>>> = c::table
         .filter(c::id.eq(conversation))
         .select(c::window_expires_at)
         .first(tx.pg())
         .await
         .optional()?;
+    crate::contacts::ensure_sendable(tx, conversation).await?;
     let open = window_open.flatten().is_some_and(|w| w > Utc::now());
     if !open {
         return Err(Error::Unprocessable {
@@ -541,18 +592,11 @@ pub async fn queue_automatic(
             message: "The 24-hour window is closed; automatic replies are not sent.".into(),
         });
     }
-    let mut draft = draft(
-        tx,
-        conversation,
-        NewMessage::Text {
-            text: text.to_owned(),
-            reply_to: None,
-            preview_url: false,
-        },
-    )
-    .await?;
-    if let Some(obj) = draft.content.as_object_mut() {
-        obj.insert("automatic".into(), json!(automatic));
+    let mut draft = draft(tx, conversation, input).await?;
+    if let (Some(obj), Some(extra)) = (draft.content.as_object_mut(), marks.as_object()) {
+        for (k, v) in extra {
+            obj.insert(k.clone(), v.clone());
+        }
     }
     let id = Uuid::now_v7();
     diesel::insert_into(m::table)
@@ -565,7 +609,8 @@ pub async fn queue_automatic(
             m::body.eq(&draft.body),
             m::content.eq(&draft.content),
             m::status.eq("queued"),
-            m::sender_type.eq("system"),
+            m::sender_type.eq(sender_type),
+            m::sender_id.eq(sender_id),
         ))
         .execute(tx.pg())
         .await?;

@@ -288,6 +288,8 @@ pub async fn assign_team(tx: &mut TenantTx, team: Uuid) -> Result<Vec<Assignment
         .filter(c::assignee_id.is_null())
         .filter(c::handler.eq("human"))
         .filter(c::status.eq_any(["open", "pending"]))
+        // A bot holds it until it hands over (bots.rs).
+        .filter(c::handler.eq("human"))
         .order((c::waiting_since.asc().nulls_last(), c::opened_at.asc()))
         .select(c::id)
         .limit(free.min(500))

@@ -201,6 +201,14 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         attributes -> Jsonb,
+        name -> Nullable<Text>,
+        email -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        opt_in -> Text,
+        opt_in_changed_at -> Nullable<Timestamptz>,
+        opt_in_source -> Nullable<Text>,
+        blocked_at -> Nullable<Timestamptz>,
+        blocked_by -> Nullable<Uuid>,
     }
 }
 
@@ -450,6 +458,77 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    contact_imports (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        created_by -> Nullable<Uuid>,
+        filename -> Nullable<Text>,
+        status -> Text,
+        source -> Nullable<Text>,
+        total -> Int4,
+        processed -> Int4,
+        created -> Int4,
+        updated -> Int4,
+        failed -> Int4,
+        error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    bots (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        number_id -> Nullable<Uuid>,
+        name -> Text,
+        enabled -> Bool,
+        steps -> Jsonb,
+        kb_threshold -> Float8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    contact_import_errors (tenant_id, import_id, row_number) {
+        tenant_id -> Uuid,
+        import_id -> Uuid,
+        row_number -> Int4,
+        message -> Text,
+    }
+}
+
+diesel::table! {
+    bot_sessions (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        bot_id -> Uuid,
+        conversation_id -> Uuid,
+        step -> Int4,
+        waiting -> Nullable<Text>,
+        retries -> Int4,
+        started_at -> Timestamptz,
+        ended_at -> Nullable<Timestamptz>,
+        outcome -> Nullable<Text>,
+        reason -> Nullable<Text>,
+    }
+}
+
+// `search` (a generated tsvector) is read only through SQL in `knowledge.rs`.
+diesel::table! {
+    kb_entries (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        question -> Text,
+        answer -> Text,
+        keywords -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
 
@@ -485,4 +564,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     composer_leases,
     business_hours,
     routing_rules,
+    contact_imports,
+    contact_import_errors,
+    bots,
+    bot_sessions,
+    kb_entries,
 );

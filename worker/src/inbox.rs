@@ -1,5 +1,6 @@
-//! Team-inbox jobs: snoozed conversations waking at their time, and mentions emailed to people
-//! who stayed offline.
+//! Team-inbox jobs: snoozed conversations waking at their time, mentions emailed to people
+//! who stayed offline, automatic replies, assignment, bots' knowledge-base misses, and contact
+//! CSV imports.
 
 use anyhow::Context;
 use uuid::Uuid;
@@ -102,6 +103,41 @@ pub async fn routing_sweep(env: Environment) -> anyhow::Result<()> {
         );
     }
     chorus_tenants::routing::schedule_sweep(&env.store, chorus_tenants::routing::SWEEP_EVERY_SECS)
+        .await?;
+    Ok(())
+}
+
+/// `import_contacts`: apply a contact CSV import batch by batch (see
+/// `chorus_tenants::contact_imports`).
+pub async fn import_contacts(env: Environment, job: Claimed) -> anyhow::Result<()> {
+    let tenant = tenant_of(&job)?;
+    let id = id_in(&job, "import_id")?;
+    chorus_tenants::contact_imports::run(&env.store, tenant, id).await?;
+    Ok(())
+}
+
+/// `bot_intent`: a bot found no confident knowledge-base answer. Ask the LLM provider (when one
+/// is configured; outside any transaction) whether the customer wants a person, then let the bot
+/// decide. A failing provider is logged and treated as "no opinion", so the customer is never
+/// left waiting on it.
+pub async fn bot_intent(env: Environment, job: Claimed) -> anyhow::Result<()> {
+    let tenant = tenant_of(&job)?;
+    let session = id_in(&job, "session_id")?;
+    let text = job.data["text"].as_str().map(str::to_owned);
+    let wants_person = match (&env.llm, text.as_deref()) {
+        (Some(llm), Some(t)) => match llm.intent(t).await {
+            Ok(intent) => Some(intent == chorus_tenants::llm::Intent::Handover),
+            Err(e) => {
+                tracing::warn!(error = %e, "LLM intent check failed; the bot decides without it");
+                None
+            }
+        },
+        _ => None,
+    };
+    env.store
+        .tenant(tenant, async |tx: &mut TenantTx| {
+            chorus_tenants::bots::resolve_miss(tx, session, wants_person).await
+        })
         .await?;
     Ok(())
 }

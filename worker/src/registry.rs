@@ -29,6 +29,8 @@ pub struct Environment {
     pub media: chorus_tenants::media::MediaStore,
     /// The portal's address, for links in mail.
     pub public_url: String,
+    /// The optional LLM provider (bots' intent check); `None` when not configured.
+    pub llm: Option<chorus_tenants::llm::LlmClient>,
 }
 
 pub type Handler =
@@ -68,6 +70,13 @@ impl Registry {
         });
         r.register(chorus_tenants::hours::AUTO_REPLY, |env, job| {
             Box::pin(crate::inbox::auto_reply(env, job))
+        });
+        r.register(
+            chorus_tenants::contact_imports::IMPORT_CONTACTS,
+            |env, job| Box::pin(crate::inbox::import_contacts(env, job)),
+        );
+        r.register(chorus_tenants::bots::BOT_INTENT, |env, job| {
+            Box::pin(crate::inbox::bot_intent(env, job))
         });
         r.register(chorus_tenants::notifications::MENTION_EMAIL, |env, job| {
             Box::pin(crate::inbox::mention_email(env, job))

@@ -33,6 +33,7 @@ fn env(store: &Store, mailer: Mailer) -> Environment {
         )
         .unwrap(),
         public_url: "http://chorus.test".into(),
+        llm: None,
     }
 }
 

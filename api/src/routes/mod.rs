@@ -3,12 +3,14 @@
 pub mod accounts;
 pub mod agents;
 pub mod audit;
+pub mod bots;
 pub mod canned;
 pub mod collision;
 pub mod contacts;
 pub mod conversations;
 pub mod hours;
 pub mod invitations;
+pub mod knowledge;
 pub mod me;
 pub mod media;
 pub mod meta_app;
@@ -113,8 +115,31 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(canned::create)
         .service(canned::update)
         .service(canned::delete)
+        // Literal paths before `/contacts/{id}`.
+        .service(contacts::list)
+        .service(contacts::create)
+        .service(contacts::export)
+        .service(contacts::import)
+        .service(contacts::import_get)
+        .service(bots::list)
+        .service(bots::create)
+        .service(bots::get)
+        .service(bots::update)
+        .service(bots::delete)
+        .service(bots::stats)
+        .service(bots::suggested_reply)
+        .service(knowledge::search)
+        .service(knowledge::list)
+        .service(knowledge::create)
+        .service(knowledge::update)
+        .service(knowledge::delete)
         .service(contacts::get)
+        .service(contacts::update)
         .service(contacts::set_tags)
+        .service(contacts::block)
+        .service(contacts::unblock)
+        .service(contacts::merge)
+        .service(contacts::duplicates)
         .service(collision::view)
         .service(collision::leave)
         .service(collision::type_reply)

@@ -84,6 +84,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         meta_app_id: None,
         meta_config_id: None,
         worker_concurrency: 4,
+        llm: None,
     };
     tweak(&mut config);
     // The template is already migrated; this is a no-op that proves it.

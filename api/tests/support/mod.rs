@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 
 use crate::common::{Session, TestApp};
 
+pub mod fake_llm;
+
 /// A request body: none, JSON, or raw bytes sent as `application/json`.
 #[derive(Debug, Clone)]
 pub enum Body {
@@ -36,12 +38,20 @@ pub async fn send(
     req.send().await.expect("request")
 }
 
-/// Assert the status and return the JSON body (or `Null` for an empty body).
+/// Assert the status and return the JSON body (or `Null` for an empty body, or the text of a
+/// `text/csv` body as a string).
 pub async fn expect(res: Response, status: StatusCode, ctx: &str) -> Value {
     let got = res.status();
+    let csv = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/csv"));
     let text = res.text().await.unwrap_or_default();
     assert_eq!(got, status, "{ctx}: body {text}");
-    if text.is_empty() {
+    if csv {
+        Value::String(text)
+    } else if text.is_empty() {
         Value::Null
     } else {
         serde_json::from_str(&text)

@@ -1,10 +1,17 @@
 // The portal's API: one shared client plus a typed function per endpoint of docs/api.md.
 
 import i18n from '../i18n';
-import { createApiClient, isApiError } from './client';
+import { createApiClient, errorFromResponse, isApiError } from './client';
 import type { UploadOptions } from './client';
 import type {
   Agent,
+  Bot,
+  BotInput,
+  BotStats,
+  KbEntry,
+  KbEntryInput,
+  KbMatch,
+  SuggestedReply,
   CannedResponse,
   CannedResponseInput,
   Mention,
@@ -18,7 +25,10 @@ import type {
   EmbeddedSignupBody,
   EmbeddedSignupConfig,
   MetaApp,
+  ContactChanges,
   ContactDetail,
+  ContactImport,
+  ContactSummary,
   HoursSettings,
   HoursView,
   NewTemplate,
@@ -251,8 +261,41 @@ export const conversations = {
 };
 
 export const contacts = {
+  list: (opts: { q?: string; tag_id?: string; blocked?: boolean; cursor?: string | null; limit?: number } = {}) => {
+    const params = new URLSearchParams();
+    if (opts.q) params.set('q', opts.q);
+    if (opts.tag_id) params.set('tag_id', opts.tag_id);
+    if (opts.blocked !== undefined) params.set('blocked', String(opts.blocked));
+    if (opts.cursor) params.set('cursor', opts.cursor);
+    params.set('limit', String(opts.limit ?? 50));
+    return api.get<Page<ContactSummary>>(`/api/v1/contacts?${params}`);
+  },
   get: (id: string) => api.get<ContactDetail>(`/api/v1/contacts/${q(id)}`),
+  create: (body: ContactChanges & { phone: string }) => api.post<ContactDetail>('/api/v1/contacts', body),
+  update: (id: string, body: ContactChanges) => api.patch<ContactDetail>(`/api/v1/contacts/${q(id)}`, body),
   setTags: (id: string, tag_ids: string[]) => api.put<unknown>(`/api/v1/contacts/${q(id)}/tags`, { tag_ids }),
+  block: (id: string) => api.post<ContactDetail>(`/api/v1/contacts/${q(id)}/block`, {}),
+  unblock: (id: string) => api.del<ContactDetail>(`/api/v1/contacts/${q(id)}/block`),
+  /** Folds `from` into `id` (conversations, tags, attributes) and deletes `from`. */
+  merge: (id: string, from: string) => api.post<ContactDetail>(`/api/v1/contacts/${q(id)}/merge`, { from }),
+  duplicates: (id: string) => api.get<{ items: ContactSummary[] }>(`/api/v1/contacts/${q(id)}/duplicates`).then((p) => p.items),
+  /** Starts a CSV import (multipart, field `file`); poll `importStatus` for progress. */
+  importFile: (file: File) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return api.upload<ContactImport>('/api/v1/contacts/imports', form);
+  },
+  importStatus: (id: string) => api.get<ContactImport>(`/api/v1/contacts/imports/${q(id)}`),
+  /** The directory as CSV text (the import's columns). */
+  exportCsv: async (): Promise<Blob> => {
+    const token = api.getAccessToken();
+    const res = await fetch('/api/v1/contacts/export', {
+      credentials: 'same-origin',
+      headers: token ? { Authorization: `Bearer ${token}` } : {},
+    });
+    if (!res.ok) throw await errorFromResponse(res);
+    return res.blob();
+  },
 };
 
 export const businessHours = {
@@ -289,6 +332,24 @@ export const canned = {
   create: (body: CannedResponseInput) => api.post<CannedResponse>('/api/v1/canned-responses', body),
   update: (id: string, body: Partial<CannedResponseInput>) => api.patch<CannedResponse>(`/api/v1/canned-responses/${q(id)}`, body),
   remove: (id: string) => api.del(`/api/v1/canned-responses/${q(id)}`),
+};
+
+export const bots = {
+  list: () => api.get<{ items: Bot[] }>('/api/v1/bots').then((p) => p.items),
+  create: (body: BotInput) => api.post<Bot>('/api/v1/bots', body),
+  update: (id: string, body: Partial<Omit<BotInput, 'number_id'>>) => api.patch<Bot>(`/api/v1/bots/${q(id)}`, body),
+  remove: (id: string) => api.del(`/api/v1/bots/${q(id)}`),
+  stats: (id: string) => api.get<BotStats>(`/api/v1/bots/${q(id)}/stats`),
+  /** A reply suggested by the LLM provider (409 `llm_not_configured` when there is none). */
+  suggestReply: (conversationId: string) => api.post<SuggestedReply>(`/api/v1/conversations/${q(conversationId)}/suggested-reply`, {}),
+};
+
+export const knowledge = {
+  list: () => api.get<{ items: KbEntry[] }>('/api/v1/knowledge').then((p) => p.items),
+  search: (text: string) => api.get<{ items: KbMatch[] }>(`/api/v1/knowledge/search?q=${encodeURIComponent(text)}`).then((p) => p.items),
+  create: (body: KbEntryInput) => api.post<KbEntry>('/api/v1/knowledge', body),
+  update: (id: string, body: Partial<KbEntryInput>) => api.patch<KbEntry>(`/api/v1/knowledge/${q(id)}`, body),
+  remove: (id: string) => api.del(`/api/v1/knowledge/${q(id)}`),
 };
 
 export const presence = {

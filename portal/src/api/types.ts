@@ -147,16 +147,33 @@ export interface WhatsAppNumber {
 
 export type ConversationStatus = 'open' | 'pending' | 'snoozed' | 'resolved';
 
-/** `GET /api/v1/contacts/{id}`: the customer with their tags and the conversations one may see. */
+/** A contact's custom attributes: string keys ([a-z0-9_]{1,40}, at most 50) to scalars. */
+export type ContactAttributes = Record<string, string | number | boolean>;
+
+export type OptInState = 'unknown' | 'opted_in' | 'opted_out';
+
+/** `GET /api/v1/contacts/{id}`: the customer with their tags and the conversations one may see.
+ * Profile fields are optional: an older server sends only id, wa_id, name, tags, conversations. */
 export interface ContactDetail {
   id: string;
   wa_id: string | null;
   bsuid?: string | null;
+  /** The agent-set name, else the WhatsApp profile name. */
   name: string | null;
+  custom_name?: string | null;
+  profile_name?: string | null;
+  email?: string | null;
+  notes?: string | null;
+  attributes?: ContactAttributes;
+  opt_in?: { state: OptInState | (string & {}); changed_at: string | null; source: string | null };
+  blocked?: boolean;
+  blocked_at?: string | null;
+  blocked_by?: string | null;
   tags: ConversationTag[];
   /** Newest first. */
   conversations: ContactConversation[];
   created_at: string;
+  updated_at?: string;
 }
 
 export interface ContactConversation {
@@ -165,7 +182,48 @@ export interface ContactConversation {
   status: ConversationStatus | (string & {});
   opened_at: string;
   resolved_at: string | null;
+  last_message_at?: string;
   last_message_preview: string | null;
+}
+
+/** A row of the contact directory (`GET /api/v1/contacts`). */
+export interface ContactSummary {
+  id: string;
+  wa_id: string | null;
+  bsuid: string | null;
+  name: string | null;
+  profile_name: string | null;
+  email: string | null;
+  opt_in: OptInState | (string & {});
+  blocked: boolean;
+  tags: ConversationTag[];
+  created_at: string;
+}
+
+/** `PATCH /api/v1/contacts/{id}`: "" clears a text field; attributes replace the whole object. */
+export interface ContactChanges {
+  name?: string;
+  email?: string;
+  notes?: string;
+  attributes?: ContactAttributes;
+  opt_in?: OptInState;
+}
+
+/** A CSV import and its progress (`GET /api/v1/contacts/imports/{id}`). */
+export interface ContactImport {
+  id: string;
+  status: 'queued' | 'running' | 'done' | 'failed' | (string & {});
+  filename: string | null;
+  total: number;
+  processed: number;
+  created: number;
+  updated: number;
+  failed: number;
+  error: string | null;
+  /** The first 1000 rows that could not be imported; `row` is the line in the file. */
+  errors: { row: number; message: string }[];
+  created_at: string;
+  finished_at: string | null;
 }
 
 export interface ContactRef {
@@ -246,7 +304,7 @@ export interface Mentionables {
 
 export interface AppNotification {
   id: string;
-  kind: 'mention' | 'assigned' | (string & {});
+  kind: 'mention' | 'assigned' | 'handover' | (string & {});
   conversation_id: string;
   message_id: string | null;
   actor_name: string | null;
@@ -498,4 +556,81 @@ export interface HoursView {
   settings: HoursSettings;
   open_now: boolean;
   updated_at: string;
+}
+
+// Bots and the knowledge base (docs/api.md "Bots").
+
+export interface ChoiceOption {
+  title: string;
+  /** Stored in the attribute (the title when absent). */
+  value?: string | null;
+  /** Jump to this step (0-based) instead of the next. */
+  next_step?: number | null;
+}
+
+export type BotStep =
+  | { type: 'greet'; text: string }
+  | { type: 'ask_text'; prompt: string; pattern?: string | null; attribute?: string | null; retry_message?: string | null; max_retries?: number }
+  | { type: 'ask_choice'; prompt: string; options: ChoiceOption[]; attribute?: string | null; button?: string | null; retry_message?: string | null; max_retries?: number }
+  | { type: 'set_attribute'; key: string; value: string | number | boolean }
+  | { type: 'add_tag'; tag_id: string }
+  | { type: 'route_to_team'; team_id: string; message?: string | null }
+  | { type: 'handover'; message?: string | null }
+  | { type: 'answer_from_kb'; on_miss?: 'handover' | 'continue'; miss_message?: string | null };
+
+export type BotStepType = BotStep['type'];
+
+export interface Bot {
+  id: string;
+  /** null: the business default, for numbers without a bot of their own. */
+  number_id: string | null;
+  name: string;
+  enabled: boolean;
+  steps: BotStep[];
+  kb_threshold: number;
+  updated_at: string;
+}
+
+export interface BotInput {
+  name: string;
+  number_id?: string | null;
+  enabled?: boolean;
+  steps?: BotStep[];
+  kb_threshold?: number;
+}
+
+export interface BotStats {
+  bot_id: string;
+  sessions: number;
+  active: number;
+  contained: number;
+  handed_over: number;
+  abandoned: number;
+  containment_rate: number | null;
+  handover_reasons: Record<string, number>;
+}
+
+export interface KbEntry {
+  id: string;
+  question: string;
+  answer: string;
+  keywords: string[];
+  updated_at: string;
+}
+
+export interface KbEntryInput {
+  question: string;
+  answer: string;
+  keywords?: string[];
+}
+
+export interface KbMatch {
+  entry: KbEntry;
+  /** 0..1: how sure the search is that this entry answers the text. */
+  confidence: number;
+}
+
+export interface SuggestedReply {
+  text: string;
+  kb: KbMatch[];
 }

@@ -58,8 +58,11 @@ export function AppShell() {
     { to: '/settings/tags', label: t('nav.tags'), icon: 'tag', visible: true },
     { to: '/settings/numbers', label: t('nav.numbers'), icon: 'phone', visible: true },
     { to: '/settings/templates', label: t('nav.templates'), icon: 'template', visible: true },
+    { to: '/settings/contacts', label: t('nav.contacts'), icon: 'user', visible: can('contacts:manage') && can('conversations:read_all') },
     { to: '/settings/canned-responses', label: t('nav.cannedResponses'), icon: 'message', visible: can('conversations:reply') || can('canned:manage') },
     { to: '/settings/business-hours', label: t('nav.businessHours'), icon: 'clock', visible: can('settings:manage') },
+    { to: '/settings/bots', label: t('nav.bots'), icon: 'smartphone', visible: can('settings:manage') || can('reports:view') },
+    { to: '/settings/knowledge', label: t('nav.knowledge'), icon: 'help', visible: can('settings:manage') || can('conversations:read_all') || can('conversations:read_assigned') },
   ];
   // The inbox uses the whole area below the top bar.
   const flush = location.pathname === '/inbox' || location.pathname.startsWith('/inbox/');

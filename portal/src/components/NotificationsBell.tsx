@@ -119,7 +119,9 @@ export function NotificationsBell() {
                     </span>
                     <span className="bell-item-main">
                       <span className="bell-item-title">
-                        {n.kind === 'mention'
+                        {n.kind === 'handover'
+                          ? t('notifications.handover')
+                          : n.kind === 'mention'
                           ? n.actor_name
                             ? t('notifications.mention', { name: n.actor_name })
                             : t('notifications.mentionSomeone')

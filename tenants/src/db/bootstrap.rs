@@ -22,7 +22,17 @@ pub const SYSTEM_ROLE: &str = "chorus_system";
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 
-/// Create the roles if missing and allow the owner to create in `public` of this database.
+/// Create the roles if missing and allow the owner to create in `public` of this database; add
+/// `pg_trgm` (contact search by any part of a name or number uses its indexes; without it,
+/// migration 000014 skips them and search scans).
+///
+/// Search under Row-Level Security: PostgreSQL applies a policy's condition before any condition
+/// of the query that calls a function not marked LEAKPROOF, and such a condition cannot then be
+/// an index condition, so full-text and LIKE searches scanned every row of the business. The
+/// functions those searches call on row values (`to_tsvector`, `||` of tsvectors, `@@`, LIKE and
+/// ILIKE) are marked LEAKPROOF in this database: their errors depend on the pattern or the text
+/// search configuration the query passes, never on a row's contents, and no tenant writes SQL.
+/// This needs a superuser, like creating the roles; without it search is correct but scans.
 /// Safe to run concurrently (an advisory lock serialises it) and repeatedly.
 pub async fn ensure_roles(conn: &mut AsyncPgConnection) -> Result<()> {
     #[derive(QueryableByName)]
@@ -52,6 +62,12 @@ pub async fn ensure_roles(conn: &mut AsyncPgConnection) -> Result<()> {
             END IF;
         END $$;
         GRANT CREATE, USAGE ON SCHEMA public TO {OWNER_ROLE};
+        CREATE EXTENSION IF NOT EXISTS pg_trgm;
+        ALTER FUNCTION pg_catalog.to_tsvector(regconfig, text) LEAKPROOF;
+        ALTER FUNCTION pg_catalog.tsvector_concat(tsvector, tsvector) LEAKPROOF;
+        ALTER FUNCTION pg_catalog.ts_match_vq(tsvector, tsquery) LEAKPROOF;
+        ALTER FUNCTION pg_catalog.textlike(text, text) LEAKPROOF;
+        ALTER FUNCTION pg_catalog.texticlike(text, text) LEAKPROOF;
         COMMIT;"#
     ))
     .await?;

@@ -1,6 +1,7 @@
 // The right-hand pane: who the customer is and where this conversation stands. The contact's
-// tags and their other conversations come from `GET /api/v1/contacts/{id}` (only those the
-// person may see); fields an older server does not send are left out.
+// tags, attributes, opt-in and blocked state and their other conversations come from
+// `GET /api/v1/contacts/{id}` (only those the person may see), with a link to the full profile
+// (Settings → Contacts); fields an older server does not send are left out.
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { contacts, isApiError, type Agent, type Conversation, type WhatsAppNumber } from '../../../api';
@@ -49,7 +50,7 @@ export function ContactPanel({
   onClose: () => void;
 }) {
   const { t } = useTranslation();
-  const { me } = useSession();
+  const { me, can } = useSession();
   const now = useNow(30_000);
   const who = contactDisplay(conv.contact);
   const number = numbers.find((n) => n.id === conv.number_id);
@@ -77,6 +78,7 @@ export function ContactPanel({
   );
   const contactTags = detail.data?.tags ?? (conv.contact as { tags?: Conversation['tags'] }).tags;
   const history = detail.data ? detail.data.conversations.filter((c) => c.id !== conv.id) : null;
+  const attributes = Object.entries(detail.data?.attributes ?? {});
 
   return (
     <aside className="contact-panel" aria-label={t('inbox.panel.label')} data-testid="contact-panel">
@@ -89,6 +91,11 @@ export function ContactPanel({
         </button>
       </div>
 
+      {detail.data?.blocked && (
+        <div className="contact-section" data-testid="panel-blocked">
+          <Badge tone="danger">{t('inbox.panel.blocked')}</Badge>
+        </div>
+      )}
       <section className="contact-section">
         <h3 className="contact-section-title">{t('inbox.panel.contact')}</h3>
         <dl className="contact-fields">
@@ -100,6 +107,37 @@ export function ContactPanel({
               <dd className="mono">{waId}</dd>
             </>
           )}
+          {detail.data?.opt_in && (
+            <>
+              <dt>{t('inbox.panel.optIn')}</dt>
+              <dd data-testid="panel-opt-in">
+                <Badge tone={detail.data.opt_in.state === 'opted_in' ? 'success' : detail.data.opt_in.state === 'opted_out' ? 'danger' : 'neutral'}>
+                  {t(`contacts.optIn.${detail.data.opt_in.state}`, { defaultValue: detail.data.opt_in.state })}
+                </Badge>
+              </dd>
+            </>
+          )}
+          {detail.data?.email && (
+            <>
+              <dt>{t('contacts.email')}</dt>
+              <dd>{detail.data.email}</dd>
+            </>
+          )}
+          {attributes.length > 0 && (
+            <>
+              <dt>{t('inbox.panel.attributes')}</dt>
+              <dd>
+                <dl className="contact-attributes" data-testid="panel-attributes">
+                  {attributes.map(([k, v]) => (
+                    <div key={k}>
+                      <dt className="mono">{k}</dt>
+                      <dd>{String(v)}</dd>
+                    </div>
+                  ))}
+                </dl>
+              </dd>
+            </>
+          )}
           {contactTags && (
             <>
               <dt>{t('inbox.panel.contactTags')}</dt>
@@ -107,6 +145,12 @@ export function ContactPanel({
             </>
           )}
         </dl>
+        {detail.data && can('contacts:manage') && (
+          <Link to={`/settings/contacts/${detail.data.id}`} className="contact-profile-link" data-testid="panel-profile-link">
+            <Icon name="user" size={14} />
+            {t('inbox.panel.openProfile')}
+          </Link>
+        )}
       </section>
 
       <section className="contact-section">

@@ -461,3 +461,16 @@ describe('automatic replies', () => {
     expect(screen.queryByTestId('msg-automatic')).toBeNull();
   });
 });
+
+describe('bot messages', () => {
+  it('are marked "Bot" with the bot\'s name in the agents’ timeline', () => {
+    const m = msg({ direction: 'outbound', sender_type: 'bot', sender_id: 'b1', sender_name: 'Triage', body: 'Your order number?', content: { bot: { id: 'b1', name: 'Triage' } }, status: 'sent' });
+    const { unmount } = render(<MessageBubble message={m} side="end" ticks markAutomatic sender="Triage" />);
+    const label = screen.getByTestId('msg-bot');
+    expect(label.textContent).toBe('Bot · Triage');
+    expect(label.getAttribute('title')).toBe('Sent by the bot Triage');
+    unmount();
+    render(<MessageBubble message={m} side="start" />);
+    expect(screen.queryByTestId('msg-bot')).toBeNull();
+  });
+});

@@ -508,7 +508,7 @@ export interface BubbleProps {
   reactions?: ReactionChip[];
   /** Offers "Reply" (quote this message in the composer). */
   onReplyTo?: (m: Message) => void;
-  /** Marks replies Chorus sent by itself (greeting, away) "Automatic" (the agents' timeline). */
+  /** Marks replies Chorus sent by itself (greeting, away) "Automatic" and bot messages "Bot" (the agents' timeline). */
   markAutomatic?: boolean;
 }
 
@@ -536,7 +536,13 @@ export function MessageBubble({ message, side, thread = [], ticks = false, autho
       data-status={message.status}
       id={`msg-${message.id}`}
     >
-      {automatic ? (
+      {markAutomatic && message.sender_type === 'bot' ? (
+        // Bot messages are always marked, so nobody takes them for a person's reply.
+        <span className="msg-sender msg-bot" data-testid="msg-bot" title={t('messages.botHint', { name: message.sender_name ?? '' })}>
+          {t('messages.bot')}
+          {message.sender_name ? ` · ${message.sender_name}` : ''}
+        </span>
+      ) : automatic ? (
         <span className="msg-sender msg-automatic" data-testid="msg-automatic" title={t(`messages.automaticHint.${automatic}`)}>
           {t('messages.automatic')}
         </span>

@@ -242,6 +242,37 @@ describe('team inbox: conversation', () => {
     expect(calls(fn, 'GET', '/api/v1/conversations').every(([u]) => !String(u).includes('q='))).toBe(true);
   });
 
+  it('the contact panel shows attributes, opt-in and a blocked customer, with a link to the profile', async () => {
+    fakeServer({
+      conversations: [conversation('c1')],
+      messages: [message('01')],
+      contacts: {
+        'ct-c1': {
+          id: 'ct-c1',
+          wa_id: '34600111222',
+          name: 'Carla Cliente',
+          email: 'carla@example.com',
+          attributes: { plan: 'gold', seats: 3 },
+          opt_in: { state: 'opted_out', changed_at: '2026-01-01T10:00:00Z', source: 'import' },
+          blocked: true,
+          blocked_at: '2026-01-02T10:00:00Z',
+          tags: [],
+          conversations: [],
+          created_at: '2025-12-01T10:00:00Z',
+        },
+      },
+    });
+    renderRoutes(routes, { path: '/inbox/c1', session: fakeSession({ me: fakeMe([...perms, 'contacts:manage']) }) });
+    const attrs = await screen.findByTestId('panel-attributes');
+    expect(attrs.textContent).toContain('plan');
+    expect(attrs.textContent).toContain('gold');
+    expect(attrs.textContent).toContain('3');
+    expect(screen.getByTestId('panel-opt-in').textContent).toBe('Opted out');
+    expect(screen.getByTestId('panel-blocked').textContent).toContain('Blocked');
+    expect(screen.getByTestId('contact-panel').textContent).toContain('carla@example.com');
+    expect(screen.getByTestId('panel-profile-link').getAttribute('href')).toBe('/settings/contacts/ct-c1');
+  });
+
   it('renders notes (with mentions) and activity lines apart from customer messages', async () => {
     fakeServer({
       conversations: [conversation('c1')],

@@ -1,0 +1,14 @@
+DROP TABLE contact_import_errors;
+DROP TABLE contact_imports;
+DROP INDEX contacts_display_name;
+DROP INDEX contacts_blocked;
+ALTER TABLE contacts
+    DROP CONSTRAINT contacts_blocked_by,
+    DROP COLUMN blocked_by,
+    DROP COLUMN blocked_at,
+    DROP COLUMN opt_in_source,
+    DROP COLUMN opt_in_changed_at,
+    DROP COLUMN opt_in,
+    DROP COLUMN notes,
+    DROP COLUMN email,
+    DROP COLUMN name;
