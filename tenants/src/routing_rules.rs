@@ -215,6 +215,20 @@ fn contains_phrase(text: &[String], phrase: &[String]) -> bool {
     !phrase.is_empty() && text.windows(phrase.len()).any(|w| w == phrase)
 }
 
+/// A contact attribute against a rule's wanted value: strings compare trimmed and
+/// case-insensitively; a string against a number or boolean compares with its JSON text, so an
+/// attribute imported from CSV as `"5"` still matches a rule that wants `5`.
+fn attribute_matches(actual: &Value, wanted: &Value) -> bool {
+    match (actual, wanted) {
+        (Value::String(a), Value::String(b)) => a.trim().to_lowercase() == b.trim().to_lowercase(),
+        (Value::String(text), other) | (other, Value::String(text)) => {
+            let rendered = other.to_string();
+            text.trim() == rendered
+        }
+        (a, b) => a == b,
+    }
+}
+
 const EN_STOP: &[&str] = &[
     "the", "and", "is", "are", "you", "your", "my", "i", "to", "of", "for", "with", "have", "do",
     "does", "can", "what", "how", "hello", "hi", "please", "thanks", "thank", "want", "need",
@@ -583,15 +597,10 @@ impl Facts {
                 detect_language(&self.first_message) == Some(language.as_str())
             }
             Condition::ContactTag { tag_id } => self.contact_tags.contains(tag_id),
-            Condition::ContactAttribute { key, value } => match (self.attributes.get(key), value) {
-                (Some(Value::String(a)), Value::String(b)) => {
-                    a.trim().to_lowercase() == b.trim().to_lowercase()
-                }
-                (Some(Value::String(a)), other) => a.trim() == other.to_string(),
-                (Some(a), Value::String(b)) => a.to_string() == b.trim(),
-                (Some(a), b) => a == b,
-                (None, _) => false,
-            },
+            Condition::ContactAttribute { key, value } => self
+                .attributes
+                .get(key)
+                .is_some_and(|actual| attribute_matches(actual, value)),
             Condition::Number { number_id } => self.number_id == *number_id,
             Condition::AdReferral { source_id } => {
                 let Some(r) = self.referral.as_ref() else {
