@@ -583,7 +583,7 @@ function RuleDialog({ rule, choices, onClose, onSaved }: { rule: RoutingRule | n
                     </div>
                     <ConditionFields draft={c} choices={choices} onChange={(next) => setCondition(i, next)} />
                     {problem && (
-                      <p className="field-error" role="alert">
+                      <p className={`field-error${c.type === 'regex' ? ' routing-regex-error' : ''}`} role="alert">
                         {problem}
                       </p>
                     )}
