@@ -11,6 +11,7 @@ import { TeamsPage } from './pages/app/settings/TeamsPage';
 import { TemplatesPage } from './pages/app/settings/TemplatesPage';
 import { CannedResponsesPage } from './pages/app/settings/CannedResponsesPage';
 import { BusinessHoursPage } from './pages/app/settings/BusinessHoursPage';
+import { RoutingPage } from './pages/app/settings/RoutingPage';
 import { ContactsPage } from './pages/app/settings/ContactsPage';
 import { BotsPage } from './pages/app/settings/BotsPage';
 import { KnowledgeBasePage } from './pages/app/settings/KnowledgeBasePage';
@@ -50,6 +51,7 @@ export function App() {
         <Route path="/settings/templates" element={<TemplatesPage />} />
         <Route path="/settings/canned-responses" element={<CannedResponsesPage />} />
         <Route path="/settings/business-hours" element={<BusinessHoursPage />} />
+        <Route path="/settings/routing" element={<RoutingPage />} />
         <Route path="/settings/contacts" element={<ContactsPage />} />
         <Route path="/settings/contacts/:contactId" element={<ContactsPage />} />
         <Route path="/settings/bots" element={<BotsPage />} />

@@ -41,6 +41,10 @@ import type {
   Message,
   Page,
   Role,
+  RoutingRule,
+  RoutingRuleInput,
+  RoutingView,
+  AssignmentMode,
   SandboxMessage,
   Session,
   Tag,
@@ -304,6 +308,22 @@ export const businessHours = {
   save: (body: HoursSettings) => api.put<HoursView>('/api/v1/business-hours', body),
   /** The number follows the business's schedule again. */
   removeNumber: (numberId: string) => api.del(`/api/v1/business-hours/numbers/${q(numberId)}`),
+};
+
+/** Routing: team assignment modes, numbers' default teams, agents' capacity, and ordered rules. */
+export const routing = {
+  view: () => api.get<RoutingView>('/api/v1/routing'),
+  /** `reassign_after_minutes`: 1-1440, null for never, absent for unchanged. */
+  setTeam: (teamId: string, body: { assignment: AssignmentMode; reassign_after_minutes?: number | null }) =>
+    api.put<RoutingView>(`/api/v1/routing/teams/${q(teamId)}`, body),
+  setNumber: (numberId: string, team_id: string | null) => api.put<RoutingView>(`/api/v1/routing/numbers/${q(numberId)}`, { team_id }),
+  setCapacity: (membershipId: string, max_open: number) => api.put<RoutingView>(`/api/v1/routing/agents/${q(membershipId)}`, { max_open }),
+  rules: () => api.get<{ items: RoutingRule[] }>('/api/v1/routing/rules').then((p) => p.items),
+  createRule: (body: RoutingRuleInput) => api.post<RoutingRule>('/api/v1/routing/rules', body),
+  updateRule: (id: string, body: Partial<RoutingRuleInput>) => api.patch<RoutingRule>(`/api/v1/routing/rules/${q(id)}`, body),
+  removeRule: (id: string) => api.del(`/api/v1/routing/rules/${q(id)}`),
+  /** `ids` names every rule once, in the new order. */
+  orderRules: (ids: string[]) => api.put<{ items: RoutingRule[] }>('/api/v1/routing/rules/order', { ids }).then((p) => p.items),
 };
 
 export const mentionables = {

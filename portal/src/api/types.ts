@@ -634,3 +634,81 @@ export interface SuggestedReply {
   text: string;
   kb: KbMatch[];
 }
+
+// ---------- Routing (GET /routing, /routing/rules) ----------
+
+/** How a team's unassigned conversations are handed out. */
+export type AssignmentMode = 'manual' | 'round_robin' | 'balanced';
+export const ASSIGNMENT_MODES: AssignmentMode[] = ['manual', 'round_robin', 'balanced'];
+
+export interface TeamRouting {
+  team_id: string;
+  name: string;
+  assignment: AssignmentMode | (string & {});
+  /** Take a conversation back from an assignee who has not answered within N minutes (null: never). */
+  reassign_after_minutes: number | null;
+}
+
+export interface NumberRouting {
+  number_id: string;
+  display_phone_number: string;
+  /** The team new conversations of this number join (null: none). */
+  team_id: string | null;
+}
+
+export interface AgentCapacity {
+  membership_id: string;
+  name: string;
+  /** Most open conversations the agent is given automatically (1-500). */
+  max_open: number;
+  open: number;
+  presence: PresenceStatus | (string & {});
+}
+
+export interface RoutingView {
+  teams: TeamRouting[];
+  numbers: NumberRouting[];
+  agents: AgentCapacity[];
+}
+
+/** One condition of a routing rule (a rule's conditions must ALL hold). Serde tag `type`. */
+export type RuleCondition =
+  | { type: 'keywords'; keywords: string[] }
+  | { type: 'regex'; pattern: string }
+  | { type: 'language'; language: 'en' | 'es' | (string & {}) }
+  | { type: 'contact_tag'; tag_id: string }
+  | { type: 'contact_attribute'; key: string; value: string | number | boolean }
+  | { type: 'number'; number_id: string }
+  | { type: 'ad_referral'; source_id?: string | null }
+  | { type: 'business_hours'; when: 'inside' | 'outside' | (string & {}) };
+export type RuleConditionType = RuleCondition['type'];
+
+/** One action of a routing rule, applied in order. */
+export type RuleAction =
+  | { type: 'set_team'; team_id: string }
+  | { type: 'add_tag'; tag_id: string }
+  | { type: 'set_priority'; priority: Priority }
+  | { type: 'assign'; membership_id: string }
+  | { type: 'bot' };
+export type RuleActionType = RuleAction['type'];
+
+export interface RoutingRule {
+  id: string;
+  name: string;
+  /** 1-based; the first enabled rule that matches a new conversation wins. */
+  position: number;
+  enabled: boolean;
+  conditions: RuleCondition[];
+  actions: RuleAction[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RoutingRuleInput {
+  name: string;
+  enabled?: boolean;
+  /** At most 20; none matches every new conversation. */
+  conditions?: RuleCondition[];
+  /** 1 to 10. */
+  actions: RuleAction[];
+}

@@ -61,6 +61,7 @@ export function AppShell() {
     { to: '/settings/contacts', label: t('nav.contacts'), icon: 'user', visible: can('contacts:manage') && can('conversations:read_all') },
     { to: '/settings/canned-responses', label: t('nav.cannedResponses'), icon: 'message', visible: can('conversations:reply') || can('canned:manage') },
     { to: '/settings/business-hours', label: t('nav.businessHours'), icon: 'clock', visible: can('settings:manage') },
+    { to: '/settings/routing', label: t('nav.routing'), icon: 'route', visible: can('settings:manage') || can('teams:manage') },
     { to: '/settings/bots', label: t('nav.bots'), icon: 'smartphone', visible: can('settings:manage') || can('reports:view') },
     { to: '/settings/knowledge', label: t('nav.knowledge'), icon: 'help', visible: can('settings:manage') || can('conversations:read_all') || can('conversations:read_assigned') },
   ];
