@@ -17,7 +17,7 @@ use common::{Session, TestApp, email, spawn_app, spawn_app_with};
 use support::*;
 
 /// One business endpoint. `path` and `body` may hold placeholders (`{tag}`, `{team}`, `{role}`,
-/// `{invitation}`, `{agent}`, `{supervisor}`, `{tenant}`, `{contact}`, `{duplicate}`, `{import}`): in the path they name the target
+/// `{invitation}`, `{agent}`, `{supervisor}`, `{tenant}`, `{contact}`, `{duplicate}`, `{import}`, `{sla}`): in the path they name the target
 /// business's things, in the body the caller's own.
 struct Endpoint {
     method: Method,
@@ -544,6 +544,43 @@ fn endpoints() -> Vec<Endpoint> {
             false,
             S::OK,
         ),
+        ep(Method::GET, "/api/v1/sla-policies", None, None, true, S::OK),
+        ep(
+            Method::PUT,
+            "/api/v1/sla-policies/order",
+            Some(r#"{"ids": ["{sla}"]}"#),
+            Some(r#"{"ids": "all"}"#),
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/sla-policies",
+            Some(
+                r#"{"name": "Contract SLA", "first_response_minutes": 15, "conditions": {"priorities": ["high", "urgent"]}}"#,
+            ),
+            Some(r#"{"name": "Contract SLA", "first_response_minutes": "soon"}"#),
+            true,
+            S::CREATED,
+        ),
+        ep(
+            Method::PUT,
+            "/api/v1/sla-policies/{sla}",
+            Some(
+                r#"{"name": "Changed SLA", "resolution_minutes": 600, "escalation": {"raise_priority": "high"}}"#,
+            ),
+            Some(r#"{"name": "Changed SLA", "resolution_minutes": [1]}"#),
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::DELETE,
+            "/api/v1/sla-policies/{sla}",
+            None,
+            None,
+            true,
+            S::NO_CONTENT,
+        ),
         ep(Method::GET, "/api/v1/audit-log", None, None, true, S::OK),
     ]
 }
@@ -657,6 +694,18 @@ async fn world() -> World {
         )
         .await;
         ids.insert("rule", rule["id"].as_str().unwrap().to_owned());
+        let sla = expect(
+            app.post(
+                "/api/v1/sla-policies",
+                Some(&owner.access_token),
+                json!({"name": "Existing SLA", "first_response_minutes": 30}),
+            )
+            .await,
+            StatusCode::CREATED,
+            "SLA policy",
+        )
+        .await;
+        ids.insert("sla", sla["id"].as_str().unwrap().to_owned());
         // A second contact (merged into the first by the table) and a contact import.
         let duplicate = expect(
             app.post(

@@ -82,6 +82,16 @@ pub enum Activity {
     ResolvedByMerge {
         from: String,
     },
+    /// An SLA target was missed (`target`: first_response, next_response or resolution).
+    SlaBreached {
+        policy: String,
+        target: String,
+    },
+    /// The breach's escalation: what it changed ("priority urgent", "team Billing", a person).
+    SlaEscalated {
+        policy: String,
+        change: String,
+    },
 }
 
 /// What a routing rule did.
@@ -128,6 +138,8 @@ impl Activity {
             Activity::ContactMerged { .. } => "contact_merged",
             Activity::ResolvedByMerge { .. } => "resolved_by_merge",
             Activity::BotHandedOver { .. } => "bot_handed_over",
+            Activity::SlaBreached { .. } => "sla_breached",
+            Activity::SlaEscalated { .. } => "sla_escalated",
         }
     }
 
@@ -273,6 +285,20 @@ impl Activity {
                     }
                 }
             }
+            Activity::SlaBreached { policy, target } if es => format!(
+                "SLA “{policy}” incumplido: {}",
+                crate::sla::target_words(target, true)
+            ),
+            Activity::SlaBreached { policy, target } => format!(
+                "SLA “{policy}” breached: {}",
+                crate::sla::target_words(target, false)
+            ),
+            Activity::SlaEscalated { policy, change } if es => {
+                format!("{who} escaló la conversación por el SLA “{policy}”: {change}")
+            }
+            Activity::SlaEscalated { policy, change } => {
+                format!("{who} escalated the conversation for SLA “{policy}”: {change}")
+            }
             Activity::AutoAssigned {
                 to,
                 how,
@@ -325,6 +351,12 @@ impl Activity {
             }
             Activity::BotHandedOver { bot, reason, team } => {
                 json!({ "bot": bot, "reason": reason, "team": team })
+            }
+            Activity::SlaBreached { policy, target } => {
+                json!({ "policy": policy, "target": target })
+            }
+            Activity::SlaEscalated { policy, change } => {
+                json!({ "policy": policy, "change": change })
             }
             Activity::AutoAssigned {
                 to,

@@ -66,6 +66,8 @@ pub struct Conversation {
     pub tags: Vec<TagRef>,
     /// Other members who have it open now (filled in by `GET /conversations/{id}` only).
     pub viewers: Vec<crate::presence::Viewer>,
+    /// The SLA in force, if a policy applies.
+    pub sla: Option<crate::sla::SlaView>,
 }
 
 type Row = (
@@ -93,10 +95,18 @@ type Row = (
         Option<DateTime<Utc>>,
         Option<DateTime<Utc>>,
     ),
+    (
+        String,
+        Option<Uuid>,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+        Vec<String>,
+    ),
 );
 
 fn to_conversation(row: Row) -> Conversation {
-    let (r, x) = row;
+    let (r, x, sla) = row;
     let now = Utc::now();
     Conversation {
         id: r.0,
@@ -125,6 +135,7 @@ fn to_conversation(row: Row) -> Conversation {
         waiting_since: x.4,
         tags: Vec::new(),
         viewers: Vec::new(),
+        sla: crate::sla::view(sla.0, sla.1, sla.2, sla.3, sla.4, sla.5),
     }
 }
 
@@ -158,6 +169,14 @@ macro_rules! conversation_columns {
                 c::priority,
                 c::snoozed_until,
                 c::waiting_since,
+            ),
+            (
+                c::sla_status,
+                c::sla_policy_id,
+                c::sla_first_due_at,
+                c::sla_next_due_at,
+                c::sla_resolve_due_at,
+                c::sla_breaches,
             ),
         )
     };
@@ -232,6 +251,8 @@ pub struct ListFilter {
     pub priority: Option<String>,
     /// `closing`: the 24-hour window closes within the hour.
     pub window: Option<String>,
+    /// The SLA state: on_track, at_risk, breached or met.
+    pub sla: Option<String>,
     /// `activity` (newest activity first, the default) or `waiting` (conversations awaiting our
     /// reply, longest waiting first).
     pub sort: Option<String>,
@@ -354,6 +375,18 @@ pub async fn list(
     }
     if let Some(nid) = filter.number_id {
         q = q.filter(c::number_id.eq(nid));
+    }
+    match filter.sla.as_deref() {
+        None | Some("") => {}
+        Some(v @ ("on_track" | "at_risk" | "breached" | "met")) => {
+            q = q.filter(c::sla_status.eq(v.to_owned()))
+        }
+        Some(_) => {
+            return Err(Error::invalid(
+                "sla",
+                "sla is one of on_track, at_risk, breached, met",
+            ));
+        }
     }
     match filter.assignee.as_deref() {
         None | Some("") | Some("all") => {}
@@ -795,6 +828,9 @@ pub async fn update(
                     ));
                 }
                 reopened?;
+                if before.status == "resolved" {
+                    crate::sla::restart(tx, id).await?;
+                }
                 if before.status != status {
                     let what = if status == "pending" {
                         Activity::Pending
@@ -863,6 +899,7 @@ pub async fn update(
             }
         }
     }
+    crate::sla::refresh(tx, &[id]).await?;
     let after = fetch(tx, id).await?;
     // Automatic assignment may have work: the conversation joined a team's queue, or its
     // assignee's capacity freed up.
@@ -897,6 +934,7 @@ pub async fn wake_snoozed(tx: &mut TenantTx, id: Uuid) -> Result<bool> {
     .await?;
     if woke > 0 {
         crate::activity::record(tx, id, None, crate::activity::Activity::Woke).await?;
+        crate::sla::refresh(tx, &[id]).await?;
     }
     Ok(woke > 0)
 }
@@ -961,5 +999,6 @@ pub async fn set_tags(
         crate::activity::Activity::Tagged { tags: tag_names },
     )
     .await?;
+    crate::sla::refresh(tx, &[id]).await?;
     fetch(tx, id).await
 }

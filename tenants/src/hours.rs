@@ -147,6 +147,119 @@ impl Schedule {
     }
 }
 
+/// A local wall-clock time as an instant; a time that a DST jump skips counts from the jump.
+fn instant(zone: Tz, local: chrono::NaiveDateTime) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    match zone.from_local_datetime(&local) {
+        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => {
+            t.with_timezone(&Utc)
+        }
+        chrono::LocalResult::None => instant(zone, local + Duration::hours(1)),
+    }
+}
+
+/// How far ahead the business-time walk looks before giving up (a schedule that never opens).
+const WALK_DAYS: i64 = 400;
+
+impl Schedule {
+    /// Does the schedule open at all (some period, not every day a holiday)?
+    pub fn ever_open(&self) -> bool {
+        !self.periods.is_empty()
+    }
+
+    /// The open intervals (UTC, sorted, merged) of local dates `from ..= to`, with the
+    /// same rules as [`Schedule::is_open`]: a holiday closes its whole local date, including the
+    /// tail of the previous day's period that runs past midnight.
+    fn intervals(&self, from: NaiveDate, to: NaiveDate) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        let mut out = Vec::new();
+        let mut d = from;
+        while d <= to {
+            let Some(next) = d.succ_opt() else { break };
+            for &(day, start, end) in &self.periods {
+                if day != d.weekday() {
+                    continue;
+                }
+                let wraps = end <= start;
+                if !self.holidays.contains(&d) {
+                    let until = if wraps {
+                        next.and_time(NaiveTime::MIN)
+                    } else {
+                        d.and_time(end)
+                    };
+                    out.push((d.and_time(start), until));
+                }
+                if wraps && end > NaiveTime::MIN && !self.holidays.contains(&next) {
+                    out.push((next.and_time(NaiveTime::MIN), next.and_time(end)));
+                }
+            }
+            d = next;
+        }
+        let mut utc: Vec<(DateTime<Utc>, DateTime<Utc>)> = out
+            .into_iter()
+            .map(|(a, b)| (instant(self.zone, a), instant(self.zone, b)))
+            .filter(|(a, b)| b > a)
+            .collect();
+        utc.sort();
+        let mut merged: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+        for (a, b) in utc {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        merged
+    }
+
+    /// The instant `secs` seconds of open time after `start` (counting only while open).
+    /// `None` when the schedule does not open in the next 400 days.
+    pub fn add_open_secs(&self, start: DateTime<Utc>, secs: i64) -> Option<DateTime<Utc>> {
+        let mut left = secs.max(0);
+        let mut date = start.with_timezone(&self.zone).date_naive().pred_opt()?;
+        let last = date + Duration::days(WALK_DAYS);
+        while date <= last {
+            let until = date + Duration::days(13);
+            for (a, b) in self.intervals(date, until) {
+                if b <= start {
+                    continue;
+                }
+                let from = a.max(start);
+                let span = (b - from).num_seconds();
+                if span >= left {
+                    return Some(from + Duration::seconds(left));
+                }
+                left -= span;
+            }
+            date = until.succ_opt()?;
+        }
+        None
+    }
+
+    /// Seconds of open time between `a` and `b` (0 when `b` is not after `a`).
+    pub fn open_secs_between(&self, a: DateTime<Utc>, b: DateTime<Utc>) -> i64 {
+        if b <= a {
+            return 0;
+        }
+        let from = a.with_timezone(&self.zone).date_naive().pred_opt();
+        let to = b.with_timezone(&self.zone).date_naive().succ_opt();
+        let (Some(from), Some(to)) = (from, to) else {
+            return 0;
+        };
+        self.intervals(from, to)
+            .into_iter()
+            .map(|(x, y)| (y.min(b) - x.max(a)).num_seconds().max(0))
+            .sum()
+    }
+}
+
+/// The schedule that applies to a number (its own, else the business's), if one is set.
+pub async fn schedule_for_number(tx: &mut TenantTx, number: Uuid) -> Result<Option<Schedule>> {
+    let Some(row) = for_number(tx, number).await? else {
+        return Ok(None);
+    };
+    let settings = to_settings(&row);
+    Ok(Schedule::parse(&row.1, &settings.periods, &settings.holidays).ok())
+}
+
 /// A schedule with its automatic replies, as set in Settings.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -630,5 +743,78 @@ mod tests {
             name: None,
         };
         assert!(Schedule::parse("UTC", &[], &[bad_day]).is_err());
+    }
+
+    #[test]
+    fn business_time_skips_lunch_the_weekend_and_a_holiday() {
+        let s = weekdays_with_lunch();
+        let hour = 3600;
+        // Friday 4 Dec 13:00 + 2 h of open time: 1 h before lunch, 1 h after → 17:00.
+        assert_eq!(
+            s.add_open_secs(madrid(2026, 12, 4, 13, 0), 2 * hour),
+            Some(madrid(2026, 12, 4, 17, 0))
+        );
+        // Friday 19:00 + 1 h: 30 min on Friday, the weekend is closed → Monday 09:30.
+        assert_eq!(
+            s.add_open_secs(madrid(2026, 12, 4, 19, 0), hour),
+            Some(madrid(2026, 12, 7, 9, 30))
+        );
+        // Saturday (closed) + 1 min → Monday 09:01.
+        assert_eq!(
+            s.add_open_secs(madrid(2026, 12, 5, 12, 0), 60),
+            Some(madrid(2026, 12, 7, 9, 1))
+        );
+        // Monday 19:00 + 1 h: Tuesday 8 Dec is a holiday → Wednesday 09:30.
+        assert_eq!(
+            s.add_open_secs(madrid(2026, 12, 7, 19, 0), hour),
+            Some(madrid(2026, 12, 9, 9, 30))
+        );
+        // And back: open time between those instants is what was added.
+        assert_eq!(
+            s.open_secs_between(madrid(2026, 12, 7, 19, 0), madrid(2026, 12, 9, 9, 30)),
+            hour
+        );
+        assert_eq!(
+            s.open_secs_between(madrid(2026, 12, 4, 8, 0), madrid(2026, 12, 4, 20, 0)),
+            5 * hour + 3 * hour + 30 * 60
+        );
+        assert_eq!(
+            s.open_secs_between(madrid(2026, 12, 5, 8, 0), madrid(2026, 12, 6, 20, 0)),
+            0
+        );
+    }
+
+    #[test]
+    fn business_time_past_midnight_and_across_a_time_change() {
+        let night = Schedule::parse("Europe/Madrid", &[p("fri", "22:00", "02:00")], &[])
+            .unwrap_or_else(|e| panic!("{e}"));
+        // Friday 23:00 + 2 h → Saturday 01:00 (the period runs past midnight).
+        assert_eq!(
+            night.add_open_secs(madrid(2026, 12, 4, 23, 0), 2 * 3600),
+            Some(madrid(2026, 12, 5, 1, 0))
+        );
+        // Saturday 01:30 + 1 h: 30 min tonight, then next Friday 22:30.
+        assert_eq!(
+            night.add_open_secs(madrid(2026, 12, 5, 1, 30), 3600),
+            Some(madrid(2026, 12, 11, 22, 30))
+        );
+        // Madrid moves to summer time on Sunday 29 March 2026 (02:00 → 03:00): a Sunday
+        // schedule 00:00-12:00 has 11 real hours that day.
+        let sunday = Schedule::parse("Europe/Madrid", &[p("sun", "00:00", "12:00")], &[])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let start = madrid(2026, 3, 29, 0, 0);
+        assert_eq!(
+            sunday.open_secs_between(start, start + Duration::hours(24)),
+            11 * 3600
+        );
+        // 10 open hours from Sunday 00:00 local end at 11:00 local (09:00 UTC, summer time).
+        assert_eq!(
+            sunday.add_open_secs(start, 10 * 3600),
+            Some(Utc.with_ymd_and_hms(2026, 3, 29, 9, 0, 0).unwrap())
+        );
+        // A schedule that never opens gives no due time.
+        let never = Schedule::parse("UTC", &[], &[]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!never.ever_open());
+        assert_eq!(never.add_open_secs(start, 60), None);
     }
 }

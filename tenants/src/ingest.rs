@@ -131,6 +131,8 @@ async fn apply_with(
                         .map(|r| r.conversation_id)
                         .collect();
                     crate::routing::after_inbound(tx, &fresh).await?;
+                    let touched: Vec<Uuid> = conversations.iter().map(|c| c.0).collect();
+                    crate::sla::refresh(tx, &touched).await?;
                     crate::hours::after_inbound(tx, &conversations).await?;
                     crate::bots::after_inbound(tx, &recorded, &inbound_messages).await?;
                     for (_, event) in &batch {

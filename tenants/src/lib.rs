@@ -42,6 +42,7 @@ pub mod routing;
 pub mod routing_rules;
 pub mod schema;
 pub mod sessions;
+pub mod sla;
 pub mod tags;
 pub mod templates;
 #[cfg(any(test, feature = "testing"))]

@@ -294,3 +294,41 @@ pub fn mentioned(
         ),
     }
 }
+
+/// "An SLA was breached" for supervisors.
+#[allow(clippy::too_many_arguments)]
+pub fn sla_breached(
+    lang: Lang,
+    to: &str,
+    name: &str,
+    business: &str,
+    policy: &str,
+    target: &str,
+    customer: &str,
+    link: &str,
+) -> Email {
+    match lang {
+        Lang::En => render(
+            to,
+            format!("SLA breached in {business}: {customer}"),
+            format!("Hi {name},"),
+            format!(
+                "The conversation with {customer} missed the {target} of the SLA policy “{policy}”. It is marked as breached in the inbox."
+            ),
+            "Open the conversation".into(),
+            link,
+            "You receive this because you supervise this business's conversations.".into(),
+        ),
+        Lang::Es => render(
+            to,
+            format!("SLA incumplido en {business}: {customer}"),
+            format!("Hola {name}:"),
+            format!(
+                "La conversación con {customer} superó el {target} de la política de SLA “{policy}”. Aparece como incumplida en la bandeja."
+            ),
+            "Abrir la conversación".into(),
+            link,
+            "Recibes este correo porque supervisas las conversaciones de esta empresa.".into(),
+        ),
+    }
+}

@@ -480,10 +480,14 @@ pub async fn queue(
             c::last_message_preview.eq(messages::preview(&draft.kind, draft.body.as_deref())),
             // The customer has been answered.
             c::waiting_since.eq(None::<chrono::DateTime<Utc>>),
+            c::first_reply_at.eq(diesel::dsl::sql::<
+                diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
+            >("coalesce(first_reply_at, now())")),
             c::updated_at.eq(Utc::now()),
         ))
         .execute(tx.pg())
         .await?;
+    crate::sla::refresh(tx, &[conversation]).await?;
     // An agent answered: a bot still talking to the customer stops.
     crate::bots::person_took_over(tx, conversation).await?;
     // Sent: the composer is free again.

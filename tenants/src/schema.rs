@@ -239,6 +239,39 @@ diesel::table! {
         away_sent_at -> Nullable<Timestamptz>,
         handler -> Text,
         assigned_at -> Nullable<Timestamptz>,
+        first_reply_at -> Nullable<Timestamptz>,
+        sla_policy_id -> Nullable<Uuid>,
+        sla_started_at -> Nullable<Timestamptz>,
+        sla_paused_at -> Nullable<Timestamptz>,
+        sla_paused_secs -> Int8,
+        sla_first_due_at -> Nullable<Timestamptz>,
+        sla_next_due_at -> Nullable<Timestamptz>,
+        sla_resolve_due_at -> Nullable<Timestamptz>,
+        sla_status -> Text,
+        sla_breaches -> Array<Text>,
+        sla_warned -> Bool,
+        sla_check_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    sla_policies (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        name -> Text,
+        position -> Int4,
+        enabled -> Bool,
+        conditions -> Jsonb,
+        first_response_minutes -> Nullable<Int4>,
+        next_response_minutes -> Nullable<Int4>,
+        resolution_minutes -> Nullable<Int4>,
+        business_hours -> Bool,
+        pause_when_pending -> Bool,
+        pause_when_snoozed -> Bool,
+        warn_percent -> Int4,
+        escalation -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -569,4 +602,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     bots,
     bot_sessions,
     kb_entries,
+    sla_policies,
 );

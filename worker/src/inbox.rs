@@ -107,6 +107,39 @@ pub async fn routing_sweep(env: Environment) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `sla_sweep` (every 15 s): conversations whose SLA clock has a warning or a due time that has
+/// come (an index range, never a scan of open conversations). Queues its own next run; when a
+/// full batch was found, the next run comes at once.
+pub async fn sla_sweep(env: Environment) -> anyhow::Result<()> {
+    const BATCH: i64 = 1000;
+    let looked = chorus_tenants::sla::sweep(&env.store, BATCH).await?;
+    if looked > 0 {
+        tracing::info!(looked, "SLA sweep");
+    }
+    let next = if looked as i64 >= BATCH {
+        0
+    } else {
+        chorus_tenants::sla::SWEEP_EVERY_SECS
+    };
+    chorus_tenants::sla::schedule_sweep(&env.store, next).await?;
+    Ok(())
+}
+
+/// `sla_breach_email`: tell the business's supervisors about a breach by email.
+pub async fn sla_breach_email(env: Environment, job: Claimed) -> anyhow::Result<()> {
+    let tenant = tenant_of(&job)?;
+    let id = id_in(&job, "conversation_id")?;
+    let policy = job.data["policy"].as_str().unwrap_or("SLA").to_owned();
+    let target = job.data["target"].as_str().unwrap_or("").to_owned();
+    let url = env.public_url.clone();
+    env.store
+        .tenant(tenant, async |tx: &mut TenantTx| {
+            chorus_tenants::sla::email_breach(tx, id, &policy, &target, &url).await
+        })
+        .await?;
+    Ok(())
+}
+
 /// `import_contacts`: apply a contact CSV import batch by batch (see
 /// `chorus_tenants::contact_imports`).
 pub async fn import_contacts(env: Environment, job: Claimed) -> anyhow::Result<()> {

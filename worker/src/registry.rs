@@ -65,6 +65,12 @@ impl Registry {
         r.register(chorus_tenants::routing::SWEEP, |env, _job| {
             Box::pin(crate::inbox::routing_sweep(env))
         });
+        r.register(chorus_tenants::sla::SWEEP, |env, _job| {
+            Box::pin(crate::inbox::sla_sweep(env))
+        });
+        r.register(chorus_tenants::sla::BREACH_EMAIL, |env, job| {
+            Box::pin(crate::inbox::sla_breach_email(env, job))
+        });
         r.register(chorus_tenants::routing::ASSIGN_TEAM, |env, job| {
             Box::pin(crate::inbox::assign_team(env, job))
         });

@@ -22,6 +22,7 @@ pub mod portal;
 pub mod roles;
 pub mod routing;
 pub mod sandbox;
+pub mod sla;
 pub mod tags;
 pub mod teams;
 pub mod templates;
@@ -157,6 +158,11 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(routing::order_rules)
         .service(routing::update_rule)
         .service(routing::delete_rule)
+        .service(sla::list)
+        .service(sla::create)
+        .service(sla::order)
+        .service(sla::replace)
+        .service(sla::remove)
         .service(crate::realtime::socket)
         .service(sandbox::send)
         .service(sandbox::thread)

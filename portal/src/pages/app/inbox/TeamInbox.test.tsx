@@ -296,7 +296,7 @@ describe('team inbox: conversation', () => {
     renderRoutes(routes, { path: '/inbox/c1', session: session() });
     await screen.findByTestId('conversation-title');
     fireEvent.click(screen.getByRole('button', { name: 'Note' }));
-    const box = screen.getByLabelText('Internal note');
+    const box = await screen.findByLabelText('Internal note');
     fireEvent.change(box, { target: { value: 'Ask @Lu', selectionStart: 7 } });
     fireEvent.keyDown(await screen.findByLabelText('Internal note'), { key: 'Enter' }); // picks Luis
     await waitFor(() => expect((screen.getByLabelText('Internal note') as HTMLTextAreaElement).value).toBe('Ask @Luis '));
