@@ -12,6 +12,7 @@ import { TemplatesPage } from './pages/app/settings/TemplatesPage';
 import { CannedResponsesPage } from './pages/app/settings/CannedResponsesPage';
 import { BusinessHoursPage } from './pages/app/settings/BusinessHoursPage';
 import { RoutingPage } from './pages/app/settings/RoutingPage';
+import { SlaPoliciesPage } from './pages/app/settings/SlaPoliciesPage';
 import { ContactsPage } from './pages/app/settings/ContactsPage';
 import { BotsPage } from './pages/app/settings/BotsPage';
 import { KnowledgeBasePage } from './pages/app/settings/KnowledgeBasePage';
@@ -52,6 +53,7 @@ export function App() {
         <Route path="/settings/canned-responses" element={<CannedResponsesPage />} />
         <Route path="/settings/business-hours" element={<BusinessHoursPage />} />
         <Route path="/settings/routing" element={<RoutingPage />} />
+        <Route path="/settings/sla" element={<SlaPoliciesPage />} />
         <Route path="/settings/contacts" element={<ContactsPage />} />
         <Route path="/settings/contacts/:contactId" element={<ContactsPage />} />
         <Route path="/settings/bots" element={<BotsPage />} />

@@ -45,6 +45,9 @@ import type {
   RoutingRuleInput,
   RoutingView,
   AssignmentMode,
+  SlaPolicy,
+  SlaPolicyInput,
+  SlaStatus,
   SandboxMessage,
   Session,
   Tag,
@@ -183,6 +186,8 @@ export interface ConversationFilter {
   priority?: Priority;
   /** `closing`: the 24-hour window closes within the hour. */
   window?: 'closing';
+  /** The SLA state (`at_risk`, `breached`, …). */
+  sla?: SlaStatus;
   /** Absent: newest activity first. */
   sort?: 'activity' | 'waiting';
   /** Full-text search over messages and the contact's name and number. */
@@ -201,6 +206,7 @@ export function conversationQuery(filter: ConversationFilter): URLSearchParams {
   if (filter.tag_id) params.set('tag_id', filter.tag_id);
   if (filter.priority) params.set('priority', filter.priority);
   if (filter.window) params.set('window', filter.window);
+  if (filter.sla) params.set('sla', filter.sla);
   if (filter.sort && filter.sort !== 'activity') params.set('sort', filter.sort);
   const text = filter.q?.trim();
   if (text) params.set('q', text);
@@ -324,6 +330,17 @@ export const routing = {
   removeRule: (id: string) => api.del(`/api/v1/routing/rules/${q(id)}`),
   /** `ids` names every rule once, in the new order. */
   orderRules: (ids: string[]) => api.put<{ items: RoutingRule[] }>('/api/v1/routing/rules/order', { ids }).then((p) => p.items),
+};
+
+/** SLA policies: ordered response and resolution targets (reading: settings:manage or reports:view). */
+export const slaPolicies = {
+  list: () => api.get<{ items: SlaPolicy[] }>('/api/v1/sla-policies').then((p) => p.items),
+  create: (body: SlaPolicyInput) => api.post<SlaPolicy>('/api/v1/sla-policies', body),
+  /** A full replacement. */
+  replace: (id: string, body: SlaPolicyInput) => api.put<SlaPolicy>(`/api/v1/sla-policies/${q(id)}`, body),
+  remove: (id: string) => api.del(`/api/v1/sla-policies/${q(id)}`),
+  /** `ids` names every policy once, in the new order. */
+  order: (ids: string[]) => api.put<{ items: SlaPolicy[] }>('/api/v1/sla-policies/order', { ids }).then((p) => p.items),
 };
 
 export const mentionables = {

@@ -260,6 +260,23 @@ export interface Conversation {
   waiting_since?: string | null;
   /** Other agents looking at it now. */
   viewers?: Viewer[];
+  /** The SLA clock (null or absent: no policy applies, or an older server). */
+  sla?: ConversationSla | null;
+}
+
+export type SlaStatus = 'on_track' | 'at_risk' | 'breached' | 'met';
+export const SLA_STATUSES: SlaStatus[] = ['on_track', 'at_risk', 'breached', 'met'];
+export type SlaTarget = 'first_response' | 'next_response' | 'resolution';
+
+/** A conversation's SLA as people see it. */
+export interface ConversationSla {
+  status: SlaStatus | (string & {});
+  policy_id: string | null;
+  first_response_due_at: string | null;
+  next_response_due_at: string | null;
+  resolution_due_at: string | null;
+  /** The targets missed in this period. */
+  breaches: (SlaTarget | (string & {}))[];
 }
 
 export type Priority = 'none' | 'low' | 'medium' | 'high' | 'urgent';
@@ -304,7 +321,7 @@ export interface Mentionables {
 
 export interface AppNotification {
   id: string;
-  kind: 'mention' | 'assigned' | 'handover' | (string & {});
+  kind: 'mention' | 'assigned' | 'handover' | 'sla_warning' | 'sla_breach' | (string & {});
   conversation_id: string;
   message_id: string | null;
   actor_name: string | null;
@@ -711,4 +728,58 @@ export interface RoutingRuleInput {
   conditions?: RuleCondition[];
   /** 1 to 10. */
   actions: RuleAction[];
+}
+
+/** Which conversations an SLA policy applies to (an empty list does not restrict). */
+export interface SlaConditions {
+  priorities: Priority[];
+  tag_ids: string[];
+  team_ids: string[];
+  number_ids: string[];
+}
+
+/** What a breach does besides telling people. */
+export interface SlaEscalation {
+  /** Raise the priority to this (never lowers it). */
+  raise_priority?: Priority | null;
+  /** Move the conversation to this team. */
+  team_id?: string | null;
+  /** Also notify this member. */
+  notify_membership_id?: string | null;
+}
+
+export interface SlaPolicy {
+  id: string;
+  name: string;
+  /** 1-based; the first enabled matching policy applies. */
+  position: number;
+  enabled: boolean;
+  conditions: SlaConditions;
+  first_response_minutes: number | null;
+  next_response_minutes: number | null;
+  resolution_minutes: number | null;
+  /** Count only the open time of the number's business hours. */
+  business_hours: boolean;
+  pause_when_pending: boolean;
+  pause_when_snoozed: boolean;
+  /** 1-99: the share of a target's time after which the conversation is at risk. */
+  warn_percent: number;
+  escalation: SlaEscalation;
+  created_at: string;
+  updated_at: string;
+}
+
+/** `POST /sla-policies` and `PUT /sla-policies/{id}` (a full replacement). */
+export interface SlaPolicyInput {
+  name: string;
+  enabled: boolean;
+  conditions: SlaConditions;
+  first_response_minutes: number | null;
+  next_response_minutes: number | null;
+  resolution_minutes: number | null;
+  business_hours: boolean;
+  pause_when_pending: boolean;
+  pause_when_snoozed: boolean;
+  warn_percent: number;
+  escalation: SlaEscalation;
 }

@@ -1,4 +1,5 @@
-// The bell in the top bar: unread count, the latest notifications (mentions, assignments);
+// The bell in the top bar: unread count, the latest notifications (mentions, assignments, SLA
+// warnings and breaches);
 // clicking one marks it read and opens its conversation. Refetched on realtime
 // `notification.created` frames (and every minute as a safety net). Hidden when the server has
 // no notifications endpoint.
@@ -113,14 +114,18 @@ export function NotificationsBell() {
             <ul className="bell-list">
               {items.map((n) => (
                 <li key={n.id}>
-                  <button type="button" className={`bell-item${n.read_at ? '' : ' bell-item-unread'}`} onClick={() => void openOne(n)} data-testid="notification">
+                  <button type="button" className={`bell-item${n.read_at ? '' : ' bell-item-unread'}${n.kind === 'sla_breach' ? ' bell-item-sla-breach' : n.kind === 'sla_warning' ? ' bell-item-sla-warning' : ''}`} onClick={() => void openOne(n)} data-testid="notification" data-kind={n.kind}>
                     <span className="bell-item-icon" aria-hidden="true">
-                      <Icon name={n.kind === 'mention' ? 'message' : 'userPlus'} size={15} />
+                      <Icon name={n.kind === 'mention' ? 'message' : n.kind === 'sla_breach' ? 'alert' : n.kind === 'sla_warning' ? 'clock' : 'userPlus'} size={15} />
                     </span>
                     <span className="bell-item-main">
                       <span className="bell-item-title">
                         {n.kind === 'handover'
                           ? t('notifications.handover')
+                          : n.kind === 'sla_warning'
+                          ? t('notifications.slaWarning')
+                          : n.kind === 'sla_breach'
+                          ? t('notifications.slaBreach')
                           : n.kind === 'mention'
                           ? n.actor_name
                             ? t('notifications.mention', { name: n.actor_name })

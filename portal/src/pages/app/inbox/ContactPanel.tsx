@@ -12,7 +12,7 @@ import { formatPhone } from '../../../lib/phone';
 import { fullDateTime, shortAgo } from '../../../lib/time';
 import { useLoader } from '../../../lib/useLoader';
 import { useNow } from '../../../lib/live';
-import { hasTeamInbox, PresenceDot, PriorityBadge, TagPills } from './bits';
+import { hasTeamInbox, PresenceDot, PriorityBadge, SlaBadge, TagPills } from './bits';
 import { ContactAvatar, contactDisplay, numberLabel, WindowCountdown } from './ConversationView';
 
 interface Referral {
@@ -165,6 +165,28 @@ export function ContactPanel({
               <span className="contact-field-note">{t('inbox.snooze.until', { time: fullDateTime(conv.snoozed_until) })}</span>
             )}
           </dd>
+          {conv.sla && conv.status !== 'resolved' && (
+            <>
+              <dt>{t('sla.panel.title')}</dt>
+              <dd data-testid="panel-sla">
+                <SlaBadge sla={conv.sla} testId="panel-sla-badge" />
+                {conv.sla.status === 'met' && <Badge tone="success">{t('sla.badge.met')}</Badge>}
+                {(
+                  [
+                    ['first_response', conv.sla.first_response_due_at],
+                    ['next_response', conv.sla.next_response_due_at],
+                    ['resolution', conv.sla.resolution_due_at],
+                  ] as const
+                )
+                  .filter(([, at]) => at)
+                  .map(([target, at]) => (
+                    <span key={target} className="contact-field-note">
+                      {t('sla.panel.due', { target: t(`sla.targets.${target}`), time: fullDateTime(at!) })}
+                    </span>
+                  ))}
+              </dd>
+            </>
+          )}
           {rich && (
             <>
               <dt>{t('inbox.panel.priority')}</dt>

@@ -9,7 +9,7 @@ import { previewText } from '../../../lib/messages';
 import { formatPhone } from '../../../lib/phone';
 import { fullDateTime, shortAgo } from '../../../lib/time';
 import { windowState } from '../../../lib/window';
-import { PriorityBadge, TagPills } from './bits';
+import { PriorityBadge, SlaBadge, TagPills } from './bits';
 import { ContactAvatar, contactDisplay } from './ConversationView';
 
 const PAGE = 50;
@@ -41,6 +41,7 @@ export function matchesFilter(c: Conversation, f: ListFilter, myId: string | und
   if (f.priority && c.priority !== undefined && c.priority !== f.priority) return false;
   if (f.team_id && c.team_id !== undefined && c.team_id !== f.team_id) return false;
   if (f.tag_id && c.tags !== undefined && !c.tags.some((x) => x.id === f.tag_id)) return false;
+  if (f.sla && c.sla !== undefined && c.sla?.status !== f.sla) return false;
   return true;
 }
 
@@ -62,7 +63,7 @@ export function useConversationList(filter: ListFilter, myId?: string): Conversa
   const [error, setError] = useState<unknown>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
-  const key = JSON.stringify([filter.status, filter.number_id, filter.assignee, filter.team_id, filter.tag_id, filter.priority, filter.window, filter.sort, filter.q?.trim()]);
+  const key = JSON.stringify([filter.status, filter.number_id, filter.assignee, filter.team_id, filter.tag_id, filter.priority, filter.window, filter.sla, filter.sort, filter.q?.trim()]);
   const order = filter.sort === 'waiting' ? byWaiting : byActivity;
   const keep = (list: Conversation[]) => list.filter((c) => matchesFilter(c, filter, myId));
   const keyRef = useRef(key);
@@ -173,6 +174,7 @@ export function ConversationItem({
             </span>
           )}
           {c.priority && c.priority !== 'none' && <PriorityBadge priority={c.priority} />}
+          {c.status !== 'resolved' && <SlaBadge sla={c.sla} />}
           {showStatus && c.status !== 'open' && (
             <Badge tone={c.status === 'resolved' ? 'success' : 'warning'}>{t(`inbox.status.${c.status}`, { defaultValue: c.status })}</Badge>
           )}

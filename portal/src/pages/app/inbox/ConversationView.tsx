@@ -39,6 +39,7 @@ import { Composer } from './Composer';
 import { ContactPanel } from './ContactPanel';
 import { ConversationActions } from './ConversationActions';
 import { ActivityItem, NoteItem } from './TimelineItem';
+import { SlaBadge } from './bits';
 import { MessageBubble } from './MessageBubble';
 import { TemplatePicker } from './TemplatePicker';
 import { useThread } from './useThread';
@@ -443,6 +444,7 @@ export function ConversationView({
               <Badge tone={conv.status === 'resolved' ? 'success' : 'warning'}>{t(`inbox.status.${conv.status}`, { defaultValue: conv.status })}</Badge>
             </span>
           )}
+          {conv.status !== 'resolved' && <SlaBadge sla={conv.sla} testId="conversation-sla" />}
           <WindowCountdown expiresAt={conv.window_expires_at} />
           {onTogglePanel && (
             <button

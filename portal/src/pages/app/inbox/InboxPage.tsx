@@ -1,5 +1,5 @@
 // The shared inbox in three panes: conversations | the open one | the contact (/inbox/:conversationId).
-// Filters live in the query string (?assignee=&status=&number=&team=&tag=&priority=&window=&sort=&q=)
+// Filters live in the query string (?assignee=&status=&number=&team=&tag=&priority=&sla=&window=&sort=&q=)
 // so they survive opening a conversation and reloads. Keyboard shortcuts: j/k move through the
 // list, r/n focus the reply/note box, e resolves, a opens the assignee picker, / opens canned
 // responses, ? lists them.
@@ -40,6 +40,8 @@ const TABS: { key: string; status?: ConversationStatus }[] = [
 ];
 
 const ASSIGNEES = ['all', 'me', 'unassigned'] as const;
+/** The SLA states the list filters on (the server also knows on_track and met). */
+export const SLA_FILTERS = ['at_risk', 'breached'] as const;
 type AssigneeTab = (typeof ASSIGNEES)[number];
 
 /** Filter keys in the address, and the list filter they make. */
@@ -54,6 +56,7 @@ export function filterFromParams(params: URLSearchParams): ListFilter {
     team_id: params.get('team') || undefined,
     tag_id: params.get('tag') || undefined,
     priority,
+    sla: SLA_FILTERS.find((x) => x === params.get('sla')),
     window: params.get('window') === 'closing' ? 'closing' : undefined,
     sort: params.get('sort') === 'waiting' ? 'waiting' : undefined,
     q: params.get('q') || undefined,
@@ -116,7 +119,7 @@ export function InboxPage() {
   const list = useConversationList(filter, myId);
 
   if (list.items?.some(hasTeamInbox)) teamInboxSeen = true;
-  const filtersSet = Boolean(filter.team_id || filter.tag_id || filter.priority || filter.window || filter.sort);
+  const filtersSet = Boolean(filter.team_id || filter.tag_id || filter.priority || filter.sla || filter.window || filter.sort);
   const rich = teamInboxSeen || filtersSet || Boolean(filter.q);
   const [showFilters, setShowFilters] = useState(filtersSet);
   const teamList = useLoader(() => (rich && showFilters ? teamsApi.list().catch(() => []) : Promise.resolve([])), [rich && showFilters]);
@@ -216,7 +219,7 @@ export function InboxPage() {
   }, [run, help]);
   useEffect(() => setCursor(null), [conversationId]);
 
-  const activeFilters = [filter.team_id, filter.tag_id, filter.priority, filter.window, filter.sort].filter(Boolean).length;
+  const activeFilters = [filter.team_id, filter.tag_id, filter.priority, filter.sla, filter.window, filter.sort].filter(Boolean).length;
   const anyFilter = Boolean(filter.status || numberId || filter.assignee || activeFilters || filter.q);
 
   return (
@@ -300,6 +303,14 @@ export function InboxPage() {
                   </option>
                 ))}
               </select>
+              <select className="input select input-sm" aria-label={t('inbox.filters.sla')} value={filter.sla ?? ''} onChange={(e) => setFilter({ sla: e.target.value || undefined })} data-testid="sla-filter">
+                <option value="">{t('inbox.filters.anySla')}</option>
+                {SLA_FILTERS.map((x) => (
+                  <option key={x} value={x}>
+                    {t(`inbox.filters.sla_${x}`)}
+                  </option>
+                ))}
+              </select>
               <select className="input select input-sm" aria-label={t('inbox.filters.sort')} value={filter.sort ?? 'activity'} onChange={(e) => setFilter({ sort: e.target.value === 'waiting' ? 'waiting' : undefined })}>
                 <option value="activity">{t('inbox.filters.sortActivity')}</option>
                 <option value="waiting">{t('inbox.filters.sortWaiting')}</option>
@@ -309,7 +320,7 @@ export function InboxPage() {
                 <span>{t('inbox.filters.windowClosing')}</span>
               </label>
               {activeFilters > 0 && (
-                <button type="button" className="btn btn-ghost btn-sm" onClick={() => setFilter({ team: undefined, tag: undefined, priority: undefined, window: undefined, sort: undefined })}>
+                <button type="button" className="btn btn-ghost btn-sm" onClick={() => setFilter({ team: undefined, tag: undefined, priority: undefined, sla: undefined, window: undefined, sort: undefined })}>
                   {t('inbox.filters.clear')}
                 </button>
               )}

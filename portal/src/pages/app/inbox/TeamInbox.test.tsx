@@ -410,3 +410,87 @@ describe('team inbox: keyboard shortcuts', () => {
     expect(help.textContent).toContain('Insert a canned response');
   });
 });
+
+describe('team inbox: SLA', () => {
+  const minutes = (m: number) => new Date(Date.now() + m * 60_000).toISOString();
+  const sla = (partial: Partial<NonNullable<Conversation['sla']>> = {}): NonNullable<Conversation['sla']> => ({
+    status: 'on_track',
+    policy_id: 'sla1',
+    first_response_due_at: null,
+    next_response_due_at: null,
+    resolution_due_at: null,
+    breaches: [],
+    ...partial,
+  });
+
+  it('badges rows: at risk, breached, a countdown to the soonest due time on track, nothing without an SLA', async () => {
+    fakeServer({
+      conversations: [
+        conversation('c1', { contact: { id: 'ct1', wa_id: '1', name: 'Risky' }, sla: sla({ status: 'at_risk', first_response_due_at: minutes(5) }) }),
+        conversation('c2', { contact: { id: 'ct2', wa_id: '2', name: 'Late' }, sla: sla({ status: 'breached', breaches: ['first_response'] }) }),
+        conversation('c3', { contact: { id: 'ct3', wa_id: '3', name: 'Fine' }, sla: sla({ first_response_due_at: minutes(12), resolution_due_at: minutes(600) }) }),
+        conversation('c4', { contact: { id: 'ct4', wa_id: '4', name: 'Slow' }, sla: sla({ resolution_due_at: minutes(185) }) }),
+        conversation('c5', { contact: { id: 'ct5', wa_id: '5', name: 'None' }, sla: null }),
+      ],
+      messages: [],
+    });
+    renderRoutes(routes, { path: '/inbox', session: session() });
+    await screen.findAllByTestId('conversation-item');
+    const row = (id: string) => document.querySelector(`[data-conversation-id="${id}"]`) as HTMLElement;
+    const badge = (id: string) => within(row(id)).queryByTestId('sla-badge');
+    expect(badge('c1')!.textContent).toBe('At risk');
+    expect(badge('c1')!.className).toContain('sla-at-risk');
+    expect(badge('c2')!.textContent).toBe('Breached');
+    expect(badge('c2')!.className).toContain('sla-breached');
+    expect(badge('c2')!.getAttribute('title')).toBe('SLA breached: First response');
+    expect(badge('c3')!.textContent).toBe('Reply in 12m');
+    expect(badge('c4')!.textContent).toBe('Resolve in 3h 5m');
+    expect(badge('c5')).toBeNull();
+  });
+
+  it('shows the SLA in the header and the contact panel', async () => {
+    fakeServer({ conversations: [conversation('c1', { sla: sla({ status: 'breached', breaches: ['resolution'], resolution_due_at: minutes(-5) }) })], messages: [] });
+    renderRoutes(routes, { path: '/inbox/c1', session: session() });
+    expect((await screen.findByTestId('conversation-sla')).textContent).toBe('Breached');
+    expect((await screen.findByTestId('panel-sla')).textContent).toContain('Resolution due');
+  });
+
+  it('the SLA filter sets ?sla= on the list query and keeps only matching rows', async () => {
+    const fn = fakeServer({
+      conversations: [conversation('c1', { sla: sla({ status: 'breached' }) }), conversation('c2', { sla: sla({ status: 'at_risk' }) })],
+      messages: [],
+    });
+    renderRoutes(routes, { path: '/inbox', session: session() });
+    await screen.findAllByTestId('conversation-item');
+    fireEvent.click(screen.getByTestId('filters-toggle'));
+    const filter = screen.getByLabelText('SLA') as HTMLSelectElement;
+    expect([...filter.options].map((o) => o.textContent)).toEqual(['Any SLA', 'SLA at risk', 'SLA breached']);
+    fireEvent.change(filter, { target: { value: 'breached' } });
+    await waitFor(() => expect(new URL(String(calls(fn, 'GET', '/api/v1/conversations').at(-1)![0]), 'http://x').searchParams.get('sla')).toBe('breached'));
+    // The fake server ignores the filter; the list still shows only what matches.
+    await waitFor(() => expect(screen.getAllByTestId('conversation-item').map((r) => r.getAttribute('data-conversation-id'))).toEqual(['c1']));
+    expect(screen.getByTestId('filters-toggle').textContent).toContain('1 on');
+  });
+
+  it('reads ?sla= from the address', async () => {
+    const fn = fakeServer({ conversations: [], messages: [] });
+    renderRoutes(routes, { path: '/inbox?sla=at_risk', session: session() });
+    await waitFor(() => expect(calls(fn, 'GET', '/api/v1/conversations').length).toBeGreaterThan(0));
+    expect(new URL(String(calls(fn, 'GET', '/api/v1/conversations')[0][0]), 'http://x').searchParams.get('sla')).toBe('at_risk');
+  });
+
+  it('marks SLA activity lines by their action', async () => {
+    fakeServer({
+      conversations: [conversation('c1')],
+      messages: [
+        message('01', { direction: 'internal', kind: 'activity', body: 'SLA “VIP” breached: first response time', sender_type: 'system', content: { action: 'sla_breached', policy: 'VIP', target: 'first_response' } }),
+        message('02', { direction: 'internal', kind: 'activity', body: 'Chorus escalated the conversation for SLA “VIP”: priority urgent', sender_type: 'system', content: { action: 'sla_escalated', policy: 'VIP', change: 'priority urgent' } }),
+      ],
+    });
+    renderRoutes(routes, { path: '/inbox/c1', session: session() });
+    const items = await screen.findAllByTestId('activity');
+    expect(items.map((i) => i.getAttribute('data-action'))).toEqual(['sla_breached', 'sla_escalated']);
+    expect(items[0].className).toContain('activity-sla-breached');
+    expect(items[0].textContent).toContain('SLA “VIP” breached');
+  });
+});

@@ -41,10 +41,24 @@ export function NoteItem({ message: m, author }: { message: Message; author: str
   );
 }
 
+/** The activity's `content.action` (e.g. `sla_breached`), when it has one. */
+export function activityAction(m: Pick<Message, 'content'>): string | null {
+  const a = (m.content as { action?: unknown } | null)?.action;
+  return typeof a === 'string' ? a : null;
+}
+
+const SLA_ACTIONS: Record<string, { tone: string; icon: 'alert' | 'clock' }> = {
+  sla_breached: { tone: 'activity-sla-breached', icon: 'alert' },
+  sla_escalated: { tone: 'activity-sla-escalated', icon: 'clock' },
+};
+
 export function ActivityItem({ message: m }: { message: Message }) {
+  const action = activityAction(m);
+  const sla = action ? SLA_ACTIONS[action] : undefined;
   return (
-    <div className="activity-item" id={`msg-${m.id}`} data-testid="activity" data-direction="internal" data-kind="activity">
+    <div className={`activity-item${sla ? ` ${sla.tone}` : ''}`} id={`msg-${m.id}`} data-testid="activity" data-direction="internal" data-kind="activity" data-action={action ?? undefined}>
       <span className="activity-text">
+        {sla && <Icon name={sla.icon} size={12} />}
         {m.body}
         <time dateTime={m.sent_at} title={fullDateTime(m.sent_at)}>
           {' · '}

@@ -1,7 +1,11 @@
 // Small pieces shared by the list, the header and the contact panel.
 import { useTranslation } from 'react-i18next';
-import type { Conversation, ConversationTag, PresenceStatus } from '../../../api';
+import type { Conversation, ConversationSla, ConversationTag, PresenceStatus } from '../../../api';
+import { Icon } from '../../../components/Icon';
 import { readableOn } from '../../../lib/format';
+import { useNow } from '../../../lib/live';
+import { compactDuration, soonestDue } from '../../../lib/sla';
+import { fullDateTime } from '../../../lib/time';
 
 export function tagColour(tag: ConversationTag): string {
   const c = tag.color ?? tag.colour;
@@ -56,4 +60,45 @@ export function PresenceDot({ status, name }: { status: PresenceStatus | (string
 /** Whether the server speaks issue 4 (the conversation has a priority). */
 export function hasTeamInbox(c: Conversation | null | undefined): boolean {
   return Boolean(c) && c!.priority !== undefined;
+}
+
+/**
+ * The SLA at a glance: "At risk" (amber), "Breached" (red), or on track a countdown to the
+ * soonest due time ("Reply in 12m", "Resolve in 3h"). Nothing without an SLA, or once it is met.
+ */
+export function SlaBadge({ sla, testId = 'sla-badge' }: { sla: ConversationSla | null | undefined; testId?: string }) {
+  const { t } = useTranslation();
+  useNow(30_000); // re-render regularly; the time itself is read fresh below
+  if (!sla) return null;
+  const due = soonestDue(sla);
+  const title = due ? t(due.kind === 'reply' ? 'sla.badge.replyBy' : 'sla.badge.resolveBy', { time: fullDateTime(due.at) }) : undefined;
+  if (sla.status === 'breached') {
+    const what = sla.breaches.map((b) => t(`sla.targets.${b}`, { defaultValue: b })).join(', ');
+    return (
+      <span className="sla-badge sla-breached" data-testid={testId} data-sla="breached" title={what ? t('sla.badge.breachedOf', { what }) : title}>
+        <Icon name="alert" size={12} />
+        {t('sla.badge.breached')}
+      </span>
+    );
+  }
+  if (sla.status === 'at_risk') {
+    return (
+      <span className="sla-badge sla-at-risk" data-testid={testId} data-sla="at_risk" title={title}>
+        <Icon name="clock" size={12} />
+        {t('sla.badge.atRisk')}
+      </span>
+    );
+  }
+  if (sla.status !== 'on_track' || !due) return null;
+  const left = Date.parse(due.at) - Date.now();
+  const label =
+    left <= 0
+      ? t(due.kind === 'reply' ? 'sla.badge.replyNow' : 'sla.badge.resolveNow')
+      : t(due.kind === 'reply' ? 'sla.badge.replyIn' : 'sla.badge.resolveIn', { time: compactDuration(left) });
+  return (
+    <span className="sla-badge sla-on-track" data-testid={testId} data-sla="on_track" title={title}>
+      <Icon name="clock" size={12} />
+      {label}
+    </span>
+  );
 }
