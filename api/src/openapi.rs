@@ -115,6 +115,8 @@ use crate::routes;
         routes::sla::order,
         routes::sla::replace,
         routes::sla::remove,
+        routes::workflow::view,
+        routes::workflow::save,
         crate::realtime::socket,
         routes::sandbox::send,
         routes::sandbox::thread,

@@ -581,6 +581,26 @@ fn endpoints() -> Vec<Endpoint> {
             true,
             S::NO_CONTENT,
         ),
+        ep(
+            Method::GET,
+            "/api/v1/settings/workflow",
+            None,
+            None,
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::PUT,
+            "/api/v1/settings/workflow",
+            Some(
+                r#"{"window_warning_minutes": 30, "auto_resolve_after_hours": 48, "auto_resolve_message": "Gracias"}"#,
+            ),
+            Some(
+                r#"{"window_warning_minutes": "soon", "auto_resolve_after_hours": null, "auto_resolve_message": null}"#,
+            ),
+            true,
+            S::OK,
+        ),
         ep(Method::GET, "/api/v1/audit-log", None, None, true, S::OK),
     ]
 }

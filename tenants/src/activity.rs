@@ -82,6 +82,10 @@ pub enum Activity {
     ResolvedByMerge {
         from: String,
     },
+    /// Resolved because the customer stayed silent after our reply for `hours`.
+    AutoResolved {
+        hours: i32,
+    },
     /// An SLA target was missed (`target`: first_response, next_response or resolution).
     SlaBreached {
         policy: String,
@@ -138,6 +142,7 @@ impl Activity {
             Activity::ContactMerged { .. } => "contact_merged",
             Activity::ResolvedByMerge { .. } => "resolved_by_merge",
             Activity::BotHandedOver { .. } => "bot_handed_over",
+            Activity::AutoResolved { .. } => "auto_resolved",
             Activity::SlaBreached { .. } => "sla_breached",
             Activity::SlaEscalated { .. } => "sla_escalated",
         }
@@ -285,6 +290,14 @@ impl Activity {
                     }
                 }
             }
+            Activity::AutoResolved { hours } if es => format!(
+                "{who} resolvió la conversación: el cliente no respondió en {hours} {}",
+                if *hours == 1 { "hora" } else { "horas" }
+            ),
+            Activity::AutoResolved { hours } => format!(
+                "{who} resolved the conversation: no reply from the customer in {hours} {}",
+                if *hours == 1 { "hour" } else { "hours" }
+            ),
             Activity::SlaBreached { policy, target } if es => format!(
                 "SLA “{policy}” incumplido: {}",
                 crate::sla::target_words(target, true)
@@ -355,6 +368,7 @@ impl Activity {
             Activity::SlaBreached { policy, target } => {
                 json!({ "policy": policy, "target": target })
             }
+            Activity::AutoResolved { hours } => json!({ "hours": hours }),
             Activity::SlaEscalated { policy, change } => {
                 json!({ "policy": policy, "change": change })
             }

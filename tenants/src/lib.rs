@@ -19,6 +19,7 @@ pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod hours;
+pub mod idle;
 pub mod ids;
 pub mod ingest;
 pub mod jobs;

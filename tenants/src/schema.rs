@@ -251,6 +251,17 @@ diesel::table! {
         sla_breaches -> Array<Text>,
         sla_warned -> Bool,
         sla_check_at -> Nullable<Timestamptz>,
+        window_warned_for -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    workflow_settings (tenant_id) {
+        tenant_id -> Uuid,
+        window_warning_minutes -> Nullable<Int4>,
+        auto_resolve_after_hours -> Nullable<Int4>,
+        auto_resolve_message -> Nullable<Text>,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -603,4 +614,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     bot_sessions,
     kb_entries,
     sla_policies,
+    workflow_settings,
 );

@@ -950,7 +950,7 @@ fn due_words(e: &Evaluated) -> Option<DateTime<Utc>> {
         .min()
 }
 
-async fn contact_label(tx: &mut TenantTx, conversation: Uuid) -> Result<String> {
+pub(crate) async fn contact_label(tx: &mut TenantTx, conversation: Uuid) -> Result<String> {
     use crate::schema::contacts as k;
     let (name, wa): (Option<String>, Option<String>) = c::table
         .inner_join(k::table.on(k::tenant_id.eq(c::tenant_id).and(k::id.eq(c::contact_id))))

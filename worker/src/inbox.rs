@@ -125,6 +125,20 @@ pub async fn sla_sweep(env: Environment) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `idle_sweep` (every minute): warn assignees before the window closes on a waiting customer,
+/// and auto-resolve conversations whose customer went silent after our reply (see
+/// `chorus_tenants::idle`). Queues its own next run.
+pub async fn idle_sweep(env: Environment) -> anyhow::Result<()> {
+    let warned = chorus_tenants::idle::warn_closing_windows(&env.store).await?;
+    let resolved = chorus_tenants::idle::auto_resolve(&env.store).await?;
+    if warned + resolved > 0 {
+        tracing::info!(warned, resolved, "idle sweep");
+    }
+    chorus_tenants::idle::schedule_sweep(&env.store, chorus_tenants::idle::SWEEP_EVERY_SECS)
+        .await?;
+    Ok(())
+}
+
 /// `sla_breach_email`: tell the business's supervisors about a breach by email.
 pub async fn sla_breach_email(env: Environment, job: Claimed) -> anyhow::Result<()> {
     let tenant = tenant_of(&job)?;

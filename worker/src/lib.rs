@@ -97,6 +97,9 @@ impl Runner {
         if let Err(e) = chorus_tenants::routing::schedule_sweep(&self.env.store, 0).await {
             tracing::warn!(error = %e, "could not queue the routing sweep");
         }
+        if let Err(e) = chorus_tenants::idle::schedule_sweep(&self.env.store, 0).await {
+            tracing::warn!(error = %e, "could not queue the idle sweep");
+        }
         if let Err(e) = chorus_tenants::sla::schedule_sweep(&self.env.store, 0).await {
             tracing::warn!(error = %e, "could not queue the SLA sweep");
         }

@@ -65,6 +65,9 @@ impl Registry {
         r.register(chorus_tenants::routing::SWEEP, |env, _job| {
             Box::pin(crate::inbox::routing_sweep(env))
         });
+        r.register(chorus_tenants::idle::SWEEP, |env, _job| {
+            Box::pin(crate::inbox::idle_sweep(env))
+        });
         r.register(chorus_tenants::sla::SWEEP, |env, _job| {
             Box::pin(crate::inbox::sla_sweep(env))
         });

@@ -27,6 +27,7 @@ pub mod tags;
 pub mod teams;
 pub mod templates;
 pub mod webhooks;
+pub mod workflow;
 
 use serde::Deserialize;
 
@@ -163,6 +164,8 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(sla::order)
         .service(sla::replace)
         .service(sla::remove)
+        .service(workflow::view)
+        .service(workflow::save)
         .service(crate::realtime::socket)
         .service(sandbox::send)
         .service(sandbox::thread)

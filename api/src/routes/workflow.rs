@@ -1,0 +1,51 @@
+//! Workflow settings: the window warning's lead time and auto-resolve after customer silence
+//! (see `chorus_tenants::idle`).
+
+use actix_web::{HttpResponse, get, put, web};
+
+use chorus_tenants::db::TenantTx;
+use chorus_tenants::idle::{self, WorkflowSettings};
+
+use crate::auth::Authenticated;
+use crate::error::ApiResult;
+use crate::json::Json;
+use crate::state::AppState;
+
+#[utoipa::path(tag = "settings", security(("bearer" = [])),
+    responses((status = 200, body = WorkflowSettings), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+#[get("/settings/workflow")]
+pub async fn view(state: web::Data<AppState>, auth: Authenticated) -> ApiResult<HttpResponse> {
+    let v = state
+        .store
+        .tenant(
+            auth.tenant,
+            async |tx: &mut TenantTx| -> chorus_tenants::Result<_> {
+                let actor = auth.actor(tx).await?;
+                idle::get(tx, &actor).await
+            },
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+#[utoipa::path(tag = "settings", request_body = WorkflowSettings, security(("bearer" = [])),
+    responses((status = 200, body = WorkflowSettings), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[put("/settings/workflow")]
+pub async fn save(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: Json<WorkflowSettings>,
+) -> ApiResult<HttpResponse> {
+    let input = body.into_inner();
+    let v = state
+        .store
+        .tenant(
+            auth.tenant,
+            async |tx: &mut TenantTx| -> chorus_tenants::Result<_> {
+                let actor = auth.actor(tx).await?;
+                idle::save(tx, &actor, input).await
+            },
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
