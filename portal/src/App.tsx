@@ -11,6 +11,7 @@ import { TeamsPage } from './pages/app/settings/TeamsPage';
 import { TemplatesPage } from './pages/app/settings/TemplatesPage';
 import { CannedResponsesPage } from './pages/app/settings/CannedResponsesPage';
 import { BusinessHoursPage } from './pages/app/settings/BusinessHoursPage';
+import { WorkflowPage } from './pages/app/settings/WorkflowPage';
 import { RoutingPage } from './pages/app/settings/RoutingPage';
 import { SlaPoliciesPage } from './pages/app/settings/SlaPoliciesPage';
 import { ContactsPage } from './pages/app/settings/ContactsPage';
@@ -54,6 +55,7 @@ export function App() {
         <Route path="/settings/business-hours" element={<BusinessHoursPage />} />
         <Route path="/settings/routing" element={<RoutingPage />} />
         <Route path="/settings/sla" element={<SlaPoliciesPage />} />
+        <Route path="/settings/workflow" element={<WorkflowPage />} />
         <Route path="/settings/contacts" element={<ContactsPage />} />
         <Route path="/settings/contacts/:contactId" element={<ContactsPage />} />
         <Route path="/settings/bots" element={<BotsPage />} />

@@ -4,6 +4,7 @@ import i18n from '../i18n';
 import { createApiClient, errorFromResponse, isApiError } from './client';
 import type { UploadOptions } from './client';
 import type {
+  WorkflowSettings,
   Agent,
   Bot,
   BotInput,
@@ -314,6 +315,12 @@ export const businessHours = {
   save: (body: HoursSettings) => api.put<HoursView>('/api/v1/business-hours', body),
   /** The number follows the business's schedule again. */
   removeNumber: (numberId: string) => api.del(`/api/v1/business-hours/numbers/${q(numberId)}`),
+};
+
+/** Workflow settings: the window warning's lead time and auto-resolve after customer silence. */
+export const workflow = {
+  get: () => api.get<WorkflowSettings>('/api/v1/settings/workflow'),
+  save: (body: WorkflowSettings) => api.put<WorkflowSettings>('/api/v1/settings/workflow', body),
 };
 
 /** Routing: team assignment modes, numbers' default teams, agents' capacity, and ordered rules. */

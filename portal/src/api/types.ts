@@ -321,7 +321,7 @@ export interface Mentionables {
 
 export interface AppNotification {
   id: string;
-  kind: 'mention' | 'assigned' | 'handover' | 'sla_warning' | 'sla_breach' | (string & {});
+  kind: 'mention' | 'assigned' | 'handover' | 'sla_warning' | 'sla_breach' | 'window_closing' | (string & {});
   conversation_id: string;
   message_id: string | null;
   actor_name: string | null;
@@ -567,6 +567,17 @@ export interface HoursSettings {
   away_text?: string | null;
   /** 1-168, default 12. */
   away_cooldown_hours?: number | null;
+}
+
+/**
+ * `GET/PUT /api/v1/settings/workflow` (docs/api.md "Workflow settings"); null switches one off.
+ * `window_warning_minutes` 5-720 (default 60), `auto_resolve_after_hours` 1-720,
+ * `auto_resolve_message` 1-1024 characters (trimmed).
+ */
+export interface WorkflowSettings {
+  window_warning_minutes: number | null;
+  auto_resolve_after_hours: number | null;
+  auto_resolve_message: string | null;
 }
 
 export interface HoursView {

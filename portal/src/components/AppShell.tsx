@@ -62,6 +62,7 @@ export function AppShell() {
     { to: '/settings/canned-responses', label: t('nav.cannedResponses'), icon: 'message', visible: can('conversations:reply') || can('canned:manage') },
     { to: '/settings/business-hours', label: t('nav.businessHours'), icon: 'clock', visible: can('settings:manage') },
     { to: '/settings/routing', label: t('nav.routing'), icon: 'route', visible: can('settings:manage') || can('teams:manage') },
+    { to: '/settings/workflow', label: t('nav.workflow'), icon: 'sync', visible: can('settings:manage') },
     { to: '/settings/sla', label: t('nav.sla'), icon: 'checks', visible: can('settings:manage') || can('reports:view') },
     { to: '/settings/bots', label: t('nav.bots'), icon: 'smartphone', visible: can('settings:manage') || can('reports:view') },
     { to: '/settings/knowledge', label: t('nav.knowledge'), icon: 'help', visible: can('settings:manage') || can('conversations:read_all') || can('conversations:read_assigned') },

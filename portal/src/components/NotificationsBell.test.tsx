@@ -1,6 +1,7 @@
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Route, Routes, useLocation } from 'react-router-dom';
+import type { AppNotification } from '../api';
 import { resetFeatures } from '../lib/features';
 import { createRealtimeClient } from '../lib/realtime';
 import { RealtimeProvider } from '../lib/RealtimeProvider';
@@ -91,6 +92,24 @@ describe('NotificationsBell', () => {
     act(() => FakeWebSocket.last.frame({ type: 'event', cursor: '2', kind: 'notification.created', conversation_id: null }));
     await waitFor(() => expect(fn.mock.calls.length).toBe(before + 1));
     expect(String(fn.mock.calls.at(-1)![0])).toContain('/api/v1/notifications');
+  });
+
+  it('titles a window_closing notification and shows the server’s sentence', async () => {
+    (items as AppNotification[]).push({ id: 'nt3', kind: 'window_closing', conversation_id: 'c3', message_id: null, actor_name: null, body: 'The 24-hour window with Carla closes in 60 minutes.', created_at: new Date().toISOString(), read_at: null });
+    try {
+      server();
+      renderBell();
+      await screen.findByTestId('notifications-count');
+      fireEvent.click(screen.getByRole('button', { name: /^Notifications/ }));
+      const item = screen.getAllByTestId('notification').find((n) => n.getAttribute('data-kind') === 'window_closing')!;
+      expect(item.textContent).toContain('A 24-hour window is closing');
+      expect(item.textContent).toContain('The 24-hour window with Carla closes in 60 minutes.');
+      expect(item.className).toContain('bell-item-window-closing');
+      fireEvent.click(item);
+      await waitFor(() => expect(screen.getByTestId('where').textContent).toBe('/inbox/c3'));
+    } finally {
+      items.pop();
+    }
   });
 
   it('is hidden when the server has no notifications', async () => {

@@ -114,9 +114,9 @@ export function NotificationsBell() {
             <ul className="bell-list">
               {items.map((n) => (
                 <li key={n.id}>
-                  <button type="button" className={`bell-item${n.read_at ? '' : ' bell-item-unread'}${n.kind === 'sla_breach' ? ' bell-item-sla-breach' : n.kind === 'sla_warning' ? ' bell-item-sla-warning' : ''}`} onClick={() => void openOne(n)} data-testid="notification" data-kind={n.kind}>
+                  <button type="button" className={`bell-item${n.read_at ? '' : ' bell-item-unread'}${n.kind === 'sla_breach' ? ' bell-item-sla-breach' : n.kind === 'sla_warning' ? ' bell-item-sla-warning' : n.kind === 'window_closing' ? ' bell-item-window-closing' : ''}`} onClick={() => void openOne(n)} data-testid="notification" data-kind={n.kind}>
                     <span className="bell-item-icon" aria-hidden="true">
-                      <Icon name={n.kind === 'mention' ? 'message' : n.kind === 'sla_breach' ? 'alert' : n.kind === 'sla_warning' ? 'clock' : 'userPlus'} size={15} />
+                      <Icon name={n.kind === 'mention' ? 'message' : n.kind === 'sla_breach' ? 'alert' : n.kind === 'sla_warning' ? 'clock' : n.kind === 'window_closing' ? 'clock' : 'userPlus'} size={15} />
                     </span>
                     <span className="bell-item-main">
                       <span className="bell-item-title">
@@ -126,6 +126,8 @@ export function NotificationsBell() {
                           ? t('notifications.slaWarning')
                           : n.kind === 'sla_breach'
                           ? t('notifications.slaBreach')
+                          : n.kind === 'window_closing'
+                          ? t('notifications.windowClosing')
                           : n.kind === 'mention'
                           ? n.actor_name
                             ? t('notifications.mention', { name: n.actor_name })

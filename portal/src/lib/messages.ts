@@ -44,12 +44,13 @@ export function content(m: Pick<Message, 'content'>): Record<string, unknown> {
 
 /**
  * A reply Chorus sent by itself (outbound, `sender_type: "system"`): `content.automatic` names
- * which (`greeting` or `away`); `other` for a system reply that does not say. Null for people's.
+ * which (`greeting`, `away`, or `closing`: the message sent before auto-resolving); `other` for
+ * a system reply that does not say or names something newer. Null for people's.
  */
-export function automaticKind(m: Pick<Message, 'direction' | 'sender_type' | 'content'>): 'greeting' | 'away' | 'other' | null {
+export function automaticKind(m: Pick<Message, 'direction' | 'sender_type' | 'content'>): 'greeting' | 'away' | 'closing' | 'other' | null {
   if (m.direction !== 'outbound' || m.sender_type !== 'system') return null;
   const a = content(m).automatic;
-  return a === 'greeting' || a === 'away' ? a : 'other';
+  return a === 'greeting' || a === 'away' || a === 'closing' ? a : 'other';
 }
 
 /** OpenStreetMap at the given point, with a marker. */

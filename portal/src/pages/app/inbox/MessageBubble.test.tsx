@@ -460,6 +460,19 @@ describe('automatic replies', () => {
     render(<MessageBubble message={msg({ direction: 'outbound', sender_type: 'system', body: 'Hello!', content: { automatic: 'greeting' } })} side="start" />);
     expect(screen.queryByTestId('msg-automatic')).toBeNull();
   });
+
+  it('labels the closing message sent before auto-resolving, and any newer kind, "Automatic"', () => {
+    const closing = msg({ direction: 'outbound', sender_type: 'system', body: 'Closing this chat, thanks!', content: { automatic: 'closing' }, status: 'sent' });
+    const { unmount } = render(<MessageBubble message={closing} side="end" ticks markAutomatic sender="Acme" />);
+    const label = screen.getByTestId('msg-automatic');
+    expect(label.textContent).toBe('Automatic · Closing message');
+    expect(label.getAttribute('title')).toBe('Closing message sent automatically before Chorus resolved the quiet conversation');
+    expect(screen.queryByText('Acme')).toBeNull();
+    unmount();
+    render(<MessageBubble message={msg({ direction: 'outbound', sender_type: 'system', body: 'Hm', content: { automatic: 'something_new' }, status: 'sent' })} side="end" ticks markAutomatic sender="Acme" />);
+    expect(screen.getByTestId('msg-automatic').textContent).toBe('Automatic');
+    expect(screen.getByTestId('msg-automatic').getAttribute('title')).toBe('Sent automatically by Chorus');
+  });
 });
 
 describe('bot messages', () => {

@@ -545,6 +545,7 @@ export function MessageBubble({ message, side, thread = [], ticks = false, autho
       ) : automatic ? (
         <span className="msg-sender msg-automatic" data-testid="msg-automatic" title={t(`messages.automaticHint.${automatic}`)}>
           {t('messages.automatic')}
+          {automatic === 'closing' ? ` · ${t('messages.closingMessage')}` : ''}
         </span>
       ) : (
         sender && <span className="msg-sender">{sender}</span>

@@ -493,4 +493,19 @@ describe('team inbox: SLA', () => {
     expect(items[0].className).toContain('activity-sla-breached');
     expect(items[0].textContent).toContain('SLA “VIP” breached');
   });
+
+  it('marks the auto-resolved line and the closing message', async () => {
+    fakeServer({
+      conversations: [conversation('c1')],
+      messages: [
+        message('01', { direction: 'outbound', kind: 'text', body: 'We are closing this chat. Write again any time!', sender_type: 'system', content: { automatic: 'closing' } }),
+        message('02', { direction: 'internal', kind: 'activity', body: 'Chorus resolved the conversation after 24 hours of silence', sender_type: 'system', content: { action: 'auto_resolved' } }),
+      ],
+    });
+    renderRoutes(routes, { path: '/inbox/c1', session: session() });
+    const item = await screen.findByTestId('activity');
+    expect(item.getAttribute('data-action')).toBe('auto_resolved');
+    expect(item.className).toContain('activity-auto-resolved');
+    expect(screen.getByTestId('msg-automatic').textContent).toBe('Automatic · Closing message');
+  });
 });

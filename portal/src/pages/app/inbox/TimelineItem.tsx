@@ -47,9 +47,11 @@ export function activityAction(m: Pick<Message, 'content'>): string | null {
   return typeof a === 'string' ? a : null;
 }
 
-const SLA_ACTIONS: Record<string, { tone: string; icon: 'alert' | 'clock' }> = {
+const SLA_ACTIONS: Record<string, { tone: string; icon: 'alert' | 'clock' | 'checkCircle' }> = {
   sla_breached: { tone: 'activity-sla-breached', icon: 'alert' },
   sla_escalated: { tone: 'activity-sla-escalated', icon: 'clock' },
+  // Chorus resolved it after the customer stayed silent (workflow settings).
+  auto_resolved: { tone: 'activity-auto-resolved', icon: 'checkCircle' },
 };
 
 export function ActivityItem({ message: m }: { message: Message }) {
