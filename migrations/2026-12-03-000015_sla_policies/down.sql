@@ -1,7 +1,7 @@
 DELETE FROM notifications WHERE kind IN ('sla_warning', 'sla_breach');
 ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
 ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check
-    CHECK (kind IN ('mention', 'assigned'));
+    CHECK (kind IN ('mention', 'assigned', 'handover'));
 DROP INDEX IF EXISTS conversations_sla_status;
 DROP INDEX IF EXISTS conversations_sla_check;
 ALTER TABLE conversations

@@ -64,4 +64,4 @@ CREATE INDEX conversations_sla_status ON conversations (tenant_id, sla_status, l
 -- SLA warnings and breaches reach people as notifications too.
 ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
 ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check
-    CHECK (kind IN ('mention', 'assigned', 'sla_warning', 'sla_breach'));
+    CHECK (kind IN ('mention', 'assigned', 'handover', 'sla_warning', 'sla_breach'));

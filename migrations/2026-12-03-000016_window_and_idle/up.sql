@@ -29,4 +29,4 @@ CREATE INDEX conversations_answered_idle ON conversations (tenant_id, last_messa
 
 ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
 ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check
-    CHECK (kind IN ('mention', 'assigned', 'sla_warning', 'sla_breach', 'window_closing'));
+    CHECK (kind IN ('mention', 'assigned', 'handover', 'sla_warning', 'sla_breach', 'window_closing'));
