@@ -17,6 +17,7 @@ import { SlaPoliciesPage } from './pages/app/settings/SlaPoliciesPage';
 import { ContactsPage } from './pages/app/settings/ContactsPage';
 import { BotsPage } from './pages/app/settings/BotsPage';
 import { KnowledgeBasePage } from './pages/app/settings/KnowledgeBasePage';
+import { FailedJobsPage } from './pages/app/operator/FailedJobsPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { AcceptInvitationPage } from './pages/public/AcceptInvitationPage';
 import { ForgotPasswordPage } from './pages/public/ForgotPasswordPage';
@@ -60,6 +61,7 @@ export function App() {
         <Route path="/settings/contacts/:contactId" element={<ContactsPage />} />
         <Route path="/settings/bots" element={<BotsPage />} />
         <Route path="/settings/knowledge" element={<KnowledgeBasePage />} />
+        <Route path="/operator/jobs" element={<FailedJobsPage />} />
       </Route>
       <Route path="*" element={<NotFoundPage />} />
     </Routes>

@@ -5,6 +5,10 @@ import { createApiClient, errorFromResponse, isApiError } from './client';
 import type { UploadOptions } from './client';
 import type {
   WorkflowSettings,
+  OptOutKeywords,
+  ConsentEvent,
+  FailedJob,
+  FailedJobList,
   Agent,
   Bot,
   BotInput,
@@ -289,6 +293,8 @@ export const contacts = {
   unblock: (id: string) => api.del<ContactDetail>(`/api/v1/contacts/${q(id)}/block`),
   /** Folds `from` into `id` (conversations, tags, attributes) and deletes `from`. */
   merge: (id: string, from: string) => api.post<ContactDetail>(`/api/v1/contacts/${q(id)}/merge`, { from }),
+  /** Every consent change, newest first. */
+  consent: (id: string) => api.get<{ items: ConsentEvent[] }>(`/api/v1/contacts/${q(id)}/consent`).then((p) => p.items),
   duplicates: (id: string) => api.get<{ items: ContactSummary[] }>(`/api/v1/contacts/${q(id)}/duplicates`).then((p) => p.items),
   /** Starts a CSV import (multipart, field `file`); poll `importStatus` for progress. */
   importFile: (file: File) => {
@@ -321,6 +327,23 @@ export const businessHours = {
 export const workflow = {
   get: () => api.get<WorkflowSettings>('/api/v1/settings/workflow'),
   save: (body: WorkflowSettings) => api.put<WorkflowSettings>('/api/v1/settings/workflow', body),
+};
+
+/** Opt-out keywords (settings:manage): `null` restores the defaults, `[]` turns keyword opt-outs off. */
+export const optOutKeywords = {
+  get: () => api.get<OptOutKeywords>('/api/v1/settings/opt-out-keywords'),
+  save: (keywords: string[] | null) => api.put<OptOutKeywords>('/api/v1/settings/opt-out-keywords', { keywords }),
+};
+
+/** The platform operator's console (403 for anyone not in platform_operators). */
+export const operator = {
+  jobs: (opts: { job_type?: string } = {}) => {
+    const params = new URLSearchParams();
+    if (opts.job_type) params.set('job_type', opts.job_type);
+    const qs = params.toString();
+    return api.get<FailedJobList>(`/api/v1/operator/jobs${qs ? `?${qs}` : ''}`);
+  },
+  retry: (id: string) => api.post<FailedJob>(`/api/v1/operator/jobs/${q(id)}/retry`, {}),
 };
 
 /** Routing: team assignment modes, numbers' default teams, agents' capacity, and ordered rules. */

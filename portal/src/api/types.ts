@@ -580,6 +580,39 @@ export interface WorkflowSettings {
   auto_resolve_message: string | null;
 }
 
+/** `GET/PUT /api/v1/settings/opt-out-keywords`; PUT `null` restores the defaults, `[]` turns them off. */
+export interface OptOutKeywords {
+  keywords: string[];
+}
+
+/** One change of a contact's marketing consent (`GET /api/v1/contacts/{id}/consent`). */
+export interface ConsentEvent {
+  id: string;
+  state: OptInState | (string & {});
+  /** `keyword:<WORD>`, `meta:131050`, `agent`, `import`, … */
+  source: string;
+  message_id: string | null;
+  created_at: string;
+}
+
+/** A dead job in the platform operator's console (`GET /api/v1/operator/jobs`). */
+export interface FailedJob {
+  id: string;
+  tenant_id: string | null;
+  job_type: string;
+  state: string;
+  attempts: number;
+  max_attempts: number;
+  last_error: string | null;
+  run_at: string;
+  created_at: string;
+}
+
+export interface FailedJobList {
+  items: FailedJob[];
+  total: number;
+}
+
 export interface HoursView {
   settings: HoursSettings;
   open_now: boolean;

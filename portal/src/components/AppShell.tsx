@@ -94,6 +94,12 @@ export function AppShell() {
                 <span>{item.label}</span>
               </NavLink>
             ))}
+          {/* Platform operators' console: the server decides who may use it (403 for others). */}
+          <div className="nav-section nav-section-platform">{t('nav.platform')}</div>
+          <NavLink to="/operator/jobs" className="nav-item nav-item-platform">
+            <Icon name="alert" />
+            <span>{t('nav.failedJobs')}</span>
+          </NavLink>
         </nav>
         <div className="sidebar-footer">
           <Avatar name={me.user.name} seed={me.user.id} size={32} />

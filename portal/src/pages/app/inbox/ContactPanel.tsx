@@ -7,6 +7,7 @@ import { Link } from 'react-router-dom';
 import { contacts, isApiError, type Agent, type Conversation, type WhatsAppNumber } from '../../../api';
 import { useSession } from '../../../auth/session';
 import { Badge } from '../../../components/Badge';
+import { ConsentHistory } from '../../../components/ConsentHistory';
 import { Icon } from '../../../components/Icon';
 import { formatPhone } from '../../../lib/phone';
 import { fullDateTime, shortAgo } from '../../../lib/time';
@@ -153,6 +154,10 @@ export function ContactPanel({
         )}
       </section>
 
+      {/* Once the contact has loaded (and only then): reloaded when its opt-in changes. */}
+      {contactId && detail.data && (
+        <ConsentHistory className="contact-section" contactId={contactId} reloadKey={`${detail.data.opt_in?.state ?? ''}:${detail.data.opt_in?.changed_at ?? ''}`} />
+      )}
       <section className="contact-section">
         <h3 className="contact-section-title">{t('inbox.panel.conversation')}</h3>
         <dl className="contact-fields">

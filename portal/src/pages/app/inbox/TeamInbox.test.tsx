@@ -494,6 +494,21 @@ describe('team inbox: SLA', () => {
     expect(items[0].textContent).toContain('SLA “VIP” breached');
   });
 
+  it('renders the opted_out activity line with the server’s sentence and an icon', async () => {
+    fakeServer({
+      conversations: [conversation('c1')],
+      messages: [
+        message('01', { direction: 'internal', kind: 'activity', body: 'Maria opted out of marketing messages: wrote “BAJA”', sender_type: 'system', content: { action: 'opted_out', source: 'keyword:BAJA' } }),
+      ],
+    });
+    renderRoutes(routes, { path: '/inbox/c1', session: session() });
+    const item = await screen.findByTestId('activity');
+    expect(item.getAttribute('data-action')).toBe('opted_out');
+    expect(item.className).toContain('activity-opted-out');
+    expect(item.textContent).toContain('Maria opted out of marketing messages: wrote “BAJA”');
+    expect(item.querySelector('svg')).toBeTruthy();
+  });
+
   it('marks the auto-resolved line and the closing message', async () => {
     fakeServer({
       conversations: [conversation('c1')],

@@ -47,11 +47,14 @@ export function activityAction(m: Pick<Message, 'content'>): string | null {
   return typeof a === 'string' ? a : null;
 }
 
-const SLA_ACTIONS: Record<string, { tone: string; icon: 'alert' | 'clock' | 'checkCircle' }> = {
+const SLA_ACTIONS: Record<string, { tone: string; icon: 'alert' | 'clock' | 'checkCircle' | 'ban' }> = {
   sla_breached: { tone: 'activity-sla-breached', icon: 'alert' },
   sla_escalated: { tone: 'activity-sla-escalated', icon: 'clock' },
   // Chorus resolved it after the customer stayed silent (workflow settings).
   auto_resolved: { tone: 'activity-auto-resolved', icon: 'checkCircle' },
+  // The customer opted out of marketing (an opt-out keyword, or Meta's 131050); the server's
+  // sentence in `body` says which.
+  opted_out: { tone: 'activity-opted-out', icon: 'ban' },
 };
 
 export function ActivityItem({ message: m }: { message: Message }) {

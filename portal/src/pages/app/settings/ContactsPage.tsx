@@ -19,6 +19,7 @@ import { useSession } from '../../../auth/session';
 import { Alert } from '../../../components/Alert';
 import { Badge } from '../../../components/Badge';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
+import { ConsentHistory } from '../../../components/ConsentHistory';
 import { EmptyState } from '../../../components/EmptyState';
 import { SelectField, TextField } from '../../../components/Field';
 import { Icon } from '../../../components/Icon';
@@ -281,6 +282,7 @@ export function ContactProfile({ id, directory, onClose, onChanged }: { id: stri
               </ul>
             </section>
           )}
+          <ConsentHistory contactId={c.id} reloadKey={`${c.opt_in?.state ?? ''}:${c.opt_in?.changed_at ?? ''}`} />
           <section data-testid="contact-conversations">
             <h3 className="contact-section-title">{t('contacts.conversations')}</h3>
             {c.conversations.length === 0 ? (

@@ -133,3 +133,112 @@ describe('WorkflowPage', () => {
     expect(screen.getByRole('button', { name: 'Guardar el flujo' })).toBeTruthy();
   });
 });
+
+describe('Opt-out keywords card', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  function kwServer(opts: { keywords?: string[]; put?: (body: { keywords: string[] | null }) => Response } = {}) {
+    const fn = vi.fn(async (url: string, init: RequestInit = {}) => {
+      const method = init.method ?? 'GET';
+      const path = new URL(url, 'http://x').pathname;
+      if (path === '/api/v1/settings/workflow') return jsonResponse(200, method === 'PUT' ? JSON.parse(String(init.body)) : defaults);
+      if (path === '/api/v1/settings/opt-out-keywords' && method === 'GET') return jsonResponse(200, { keywords: opts.keywords ?? ['STOP', 'BAJA', 'CANCELAR', 'UNSUBSCRIBE'] });
+      if (path === '/api/v1/settings/opt-out-keywords' && method === 'PUT') {
+        const body = JSON.parse(String(init.body));
+        if (opts.put) return opts.put(body);
+        return jsonResponse(200, { keywords: body.keywords ?? ['STOP', 'BAJA', 'CANCELAR', 'UNSUBSCRIBE'] });
+      }
+      return jsonResponse(404, { error: { code: 'not_found', message: path } });
+    });
+    vi.stubGlobal('fetch', fn);
+    return fn;
+  }
+  const kwPuts = (fn: ReturnType<typeof kwServer>) =>
+    fn.mock.calls.filter(([url, init]) => init?.method === 'PUT' && String(url).includes('opt-out-keywords')).map(([, init]) => JSON.parse(String(init!.body)));
+  const chips = () => screen.queryAllByTestId('keyword-chip').map((c) => c.textContent);
+
+  it('lists the keywords as chips; add, remove and save the exact list on its own', async () => {
+    const fn = kwServer();
+    renderPage(<WorkflowPage />, { session: admin() });
+    await screen.findByTestId('workflow-keywords');
+    await waitFor(() => expect(chips()).toEqual(['STOP', 'BAJA', 'CANCELAR', 'UNSUBSCRIBE']));
+    fireEvent.click(screen.getByRole('button', { name: 'Remove UNSUBSCRIBE' }));
+    fireEvent.change(screen.getByLabelText('New keyword'), { target: { value: ' PARAR ' } });
+    fireEvent.keyDown(screen.getByLabelText('New keyword'), { key: 'Enter' });
+    expect(chips()).toEqual(['STOP', 'BAJA', 'CANCELAR', 'PARAR']);
+    expect(screen.getByText('Unsaved changes.')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Save keywords' }));
+    await waitFor(() => expect(kwPuts(fn)).toHaveLength(1));
+    expect(kwPuts(fn)[0]).toEqual({ keywords: ['STOP', 'BAJA', 'CANCELAR', 'PARAR'] });
+    expect(await screen.findByText('Opt-out keywords saved.')).toBeTruthy();
+    // The workflow settings were not sent.
+    expect(puts(fn).filter((b) => 'window_warning_minutes' in b)).toHaveLength(0);
+  });
+
+  it('a word still in the box is added on save', async () => {
+    const fn = kwServer({ keywords: ['STOP'] });
+    renderPage(<WorkflowPage />, { session: admin() });
+    await waitFor(() => expect(chips()).toEqual(['STOP']));
+    fireEvent.change(screen.getByLabelText('New keyword'), { target: { value: 'alto' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save keywords' }));
+    await waitFor(() => expect(kwPuts(fn)).toHaveLength(1));
+    expect(kwPuts(fn)[0]).toEqual({ keywords: ['STOP', 'alto'] });
+  });
+
+  it('checks a new word before adding it (duplicates by case and accents, a letter or digit, length)', async () => {
+    const fn = kwServer({ keywords: ['CANCELAR'] });
+    renderPage(<WorkflowPage />, { session: admin() });
+    await waitFor(() => expect(chips()).toEqual(['CANCELAR']));
+    const box = screen.getByLabelText('New keyword');
+    fireEvent.change(box, { target: { value: 'cancelár' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add' }));
+    expect(screen.getByText('“cancelár” is already in the list.')).toBeTruthy();
+    fireEvent.change(box, { target: { value: '!!!' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add' }));
+    expect(screen.getByText('A keyword needs a letter or a digit.')).toBeTruthy();
+    fireEvent.change(box, { target: { value: 'x'.repeat(31) } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add' }));
+    expect(screen.getByText('At most 30 characters.')).toBeTruthy();
+    expect(chips()).toEqual(['CANCELAR']);
+    expect(kwPuts(fn)).toHaveLength(0);
+  });
+
+  it('Restore defaults sends null; Turn off sends []', async () => {
+    const fn = kwServer({ keywords: ['ALTO'] });
+    renderPage(<WorkflowPage />, { session: admin() });
+    await waitFor(() => expect(chips()).toEqual(['ALTO']));
+    fireEvent.click(screen.getByRole('button', { name: 'Restore defaults' }));
+    await waitFor(() => expect(kwPuts(fn)).toHaveLength(1));
+    expect(kwPuts(fn)[0]).toEqual({ keywords: null });
+    expect(await screen.findByText('Default opt-out keywords restored.')).toBeTruthy();
+    await waitFor(() => expect(chips()).toEqual(['STOP', 'BAJA', 'CANCELAR', 'UNSUBSCRIBE']));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Turn off' }));
+    await waitFor(() => expect(kwPuts(fn)).toHaveLength(2));
+    expect(kwPuts(fn)[1]).toEqual({ keywords: [] });
+    expect(await screen.findByText('Keyword opt-outs turned off.')).toBeTruthy();
+    expect(screen.getByTestId('keywords-empty').textContent).toBe('Keyword opt-outs are off.');
+    expect(screen.getByRole('button', { name: 'Turn off' })).toHaveProperty('disabled', true);
+  });
+
+  it('shows the server’s 422 error.fields.keywords inline', async () => {
+    kwServer({
+      put: () => jsonResponse(422, { error: { code: 'validation_failed', message: 'Check the fields.', fields: { keywords: 'At most 20 opt-out keywords.' } } }),
+    });
+    renderPage(<WorkflowPage />, { session: admin() });
+    await waitFor(() => expect(chips()).toHaveLength(4));
+    fireEvent.click(screen.getByRole('button', { name: 'Save keywords' }));
+    const error = await screen.findByTestId('keywords-error');
+    expect(error.textContent).toBe('At most 20 opt-out keywords.');
+    expect(error.getAttribute('role')).toBe('alert');
+    expect(chips()).toHaveLength(4);
+  });
+
+  it('is left out by a server without the endpoint', async () => {
+    server();
+    renderPage(<WorkflowPage />, { session: admin() });
+    await screen.findByTestId('workflow-warning');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(screen.queryByTestId('workflow-keywords')).toBeNull();
+  });
+});

@@ -3,19 +3,22 @@
 // many minutes before the 24-hour window closes) and auto-resolve (a conversation we answered and
 // the customer left silent that long is resolved by Chorus, after an optional closing message).
 // A switched-off setting is saved as null. The server's field errors (422 `error.fields`) show next
-// to their fields.
+// to their fields. Below, the opt-out keywords card (`GET/PUT /api/v1/settings/opt-out-keywords`)
+// saves on its own: the list as edited, `null` to restore the defaults, `[]` to turn keyword
+// opt-outs off.
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { workflow, type WorkflowSettings } from '../../../api';
+import { isMissingEndpoint, optOutKeywords, workflow, type WorkflowSettings } from '../../../api';
 import { useSession } from '../../../auth/session';
 import { Alert } from '../../../components/Alert';
 import { TextField } from '../../../components/Field';
 import { Forbidden } from '../../../components/Forbidden';
+import { Icon } from '../../../components/Icon';
 import { LoadError } from '../../../components/LoadError';
 import { PageHeader } from '../../../components/PageHeader';
 import { PageLoading } from '../../../components/Spinner';
 import { useToast } from '../../../components/Toasts';
-import { splitApiError } from '../../../lib/errors';
+import { describeError, fieldErrors, splitApiError } from '../../../lib/errors';
 import { useLoader } from '../../../lib/useLoader';
 
 const FIELDS = ['window_warning_minutes', 'auto_resolve_after_hours', 'auto_resolve_message'];
@@ -81,6 +84,7 @@ export function WorkflowPage() {
       ) : settings.data ? (
         <WorkflowForm settings={settings.data} onSaved={(s) => settings.setData(() => s)} />
       ) : null}
+      <OptOutKeywordsCard />
     </div>
   );
 }
@@ -228,5 +232,202 @@ function WorkflowForm({ settings, onSaved }: { settings: WorkflowSettings; onSav
         </button>
       </div>
     </form>
+  );
+}
+
+export const DEFAULT_KEYWORDS = ['STOP', 'BAJA', 'CANCELAR', 'UNSUBSCRIBE'];
+export const KEYWORDS_MAX = 20;
+const KEYWORD_MAX_CHARS = 30;
+
+/** How the server compares keywords: case and accents aside. */
+export function foldKeyword(word: string): string {
+  return word.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase();
+}
+
+/** Why `word` can't be added to `list` (null when it can), as a translation key and values. */
+export function keywordProblem(word: string, list: string[]): { key: string; values?: Record<string, unknown> } | null {
+  const chars = Array.from(word).length;
+  if (chars < 1 || chars > KEYWORD_MAX_CHARS) return { key: 'workflow.keywords.tooLong' };
+  if (!/[\p{L}\p{N}]/u.test(word)) return { key: 'workflow.keywords.needsLetter' };
+  if (list.some((w) => foldKeyword(w) === foldKeyword(word))) return { key: 'workflow.keywords.duplicate', values: { word } };
+  if (list.length >= KEYWORDS_MAX) return { key: 'workflow.keywords.tooMany', values: { max: KEYWORDS_MAX } };
+  return null;
+}
+
+/** The opt-out keywords in force, edited as chips and saved separately from the rest of the page. */
+export function OptOutKeywordsCard() {
+  const { t } = useTranslation();
+  const loaded = useLoader(
+    () =>
+      optOutKeywords.get().catch((e) => {
+        // A server without opt-out keywords: leave the card out.
+        if (isMissingEndpoint(e)) return null;
+        throw e;
+      }),
+    [],
+  );
+  if (loaded.data === null) return null;
+  return (
+    <section className="card hours-section workflow-section" aria-labelledby="workflow-keywords" data-testid="workflow-keywords">
+      <h2 className="section-title" id="workflow-keywords">
+        {t('workflow.keywords.title')}
+      </h2>
+      <p className="field-hint">{t('workflow.keywords.hint')}</p>
+      {loaded.loading && !loaded.data ? (
+        <PageLoading label={t('common.loading')} />
+      ) : loaded.error && !loaded.data ? (
+        <LoadError error={loaded.error} onRetry={loaded.reload} />
+      ) : loaded.data ? (
+        <KeywordsEditor saved={loaded.data.keywords} onSaved={(keywords) => loaded.setData(() => ({ keywords }))} />
+      ) : null}
+    </section>
+  );
+}
+
+function KeywordsEditor({ saved, onSaved }: { saved: string[]; onSaved: (keywords: string[]) => void }) {
+  const { t } = useTranslation();
+  const toast = useToast();
+  const inputId = useId();
+  const [words, setWords] = useState<string[]>(saved);
+  const [input, setInput] = useState('');
+  const [inputError, setInputError] = useState<string | null>(null);
+  const [listError, setListError] = useState<string | null>(null);
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const dirty = words.join('\n') !== saved.join('\n');
+
+  /** Adds the typed word; returns the list to save (null when the word is not valid). */
+  function addTyped(): string[] | null {
+    const word = input.trim();
+    if (!word) return words;
+    const problem = keywordProblem(word, words);
+    if (problem) {
+      setInputError(t(problem.key, problem.values));
+      return null;
+    }
+    const next = [...words, word];
+    setWords(next);
+    setInput('');
+    setInputError(null);
+    return next;
+  }
+
+  async function put(keywords: string[] | null, done: string) {
+    setBusy(true);
+    setListError(null);
+    setFormError(null);
+    try {
+      const res = await optOutKeywords.save(keywords);
+      setWords(res.keywords);
+      setInput('');
+      setInputError(null);
+      onSaved(res.keywords);
+      toast.success(done);
+    } catch (e) {
+      const fields = fieldErrors(e);
+      if (fields.keywords) setListError(fields.keywords);
+      else setFormError(describeError(t, e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="keywords-editor">
+      {formError && <Alert>{formError}</Alert>}
+      <div className="field-label">{t('workflow.keywords.list')}</div>
+      {words.length === 0 ? (
+        <p className="muted small" data-testid="keywords-empty">
+          {saved.length === 0 && !dirty ? t('workflow.keywords.off') : t('workflow.keywords.empty')}
+        </p>
+      ) : (
+        <ul className="keyword-chips" aria-label={t('workflow.keywords.list')} data-testid="keyword-chips">
+          {words.map((w) => (
+            <li key={w} className="chip keyword-chip" data-testid="keyword-chip">
+              <span>{w}</span>
+              <button
+                type="button"
+                className="keyword-chip-remove"
+                aria-label={t('workflow.keywords.remove', { word: w })}
+                title={t('workflow.keywords.remove', { word: w })}
+                disabled={busy}
+                onClick={() => {
+                  setWords((list) => list.filter((x) => x !== w));
+                  setListError(null);
+                }}
+              >
+                <Icon name="x" size={12} />
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {listError && (
+        <p className="field-error" role="alert" data-testid="keywords-error">
+          {listError}
+        </p>
+      )}
+      <div className={`field${inputError ? ' field-invalid' : ''}`}>
+        <label className="field-label" htmlFor={inputId}>
+          {t('workflow.keywords.newKeyword')}
+        </label>
+        <div className="keyword-add-row">
+          <input
+            id={inputId}
+            className="input input-narrow"
+            value={input}
+            maxLength={60}
+            aria-invalid={inputError ? true : undefined}
+            onChange={(e) => {
+              setInput(e.target.value);
+              setInputError(null);
+            }}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') {
+                e.preventDefault();
+                addTyped();
+              }
+            }}
+          />
+          <button type="button" className="btn btn-secondary btn-sm" disabled={busy || !input.trim()} onClick={() => addTyped()}>
+            <Icon name="plus" size={14} />
+            {t('workflow.keywords.add')}
+          </button>
+        </div>
+        {inputError ? (
+          <p className="field-error" role="alert">
+            {inputError}
+          </p>
+        ) : (
+          <p className="field-hint">{t('workflow.keywords.newKeywordHint', { max: KEYWORDS_MAX })}</p>
+        )}
+      </div>
+      <p className="field-hint">{t('workflow.keywords.defaults', { list: DEFAULT_KEYWORDS.join(', ') })}</p>
+      <div className="hours-actions keyword-actions">
+        {dirty && <span className="muted small">{t('workflow.keywords.unsaved')}</span>}
+        <button type="button" className="btn btn-ghost btn-sm" disabled={busy} onClick={() => void put(null, t('workflow.keywords.restored'))}>
+          {t('workflow.keywords.restore')}
+        </button>
+        <button
+          type="button"
+          className="btn btn-ghost btn-sm"
+          disabled={busy || (saved.length === 0 && words.length === 0)}
+          onClick={() => void put([], t('workflow.keywords.turnedOff'))}
+        >
+          {t('workflow.keywords.turnOff')}
+        </button>
+        <button
+          type="button"
+          className="btn btn-primary"
+          disabled={busy}
+          onClick={() => {
+            const list = addTyped();
+            if (list) void put(list, t('workflow.keywords.saved'));
+          }}
+        >
+          {busy ? t('common.saving') : t('workflow.keywords.save')}
+        </button>
+      </div>
+    </div>
   );
 }
