@@ -601,6 +601,30 @@ fn endpoints() -> Vec<Endpoint> {
             true,
             S::OK,
         ),
+        ep(
+            Method::GET,
+            "/api/v1/contacts/{contact}/consent",
+            None,
+            None,
+            false,
+            S::OK,
+        ),
+        ep(
+            Method::GET,
+            "/api/v1/settings/opt-out-keywords",
+            None,
+            None,
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::PUT,
+            "/api/v1/settings/opt-out-keywords",
+            Some(r#"{"keywords": ["STOP", "Baja", "No más"]}"#),
+            Some(r#"{"keywords": "STOP"}"#),
+            true,
+            S::OK,
+        ),
         ep(Method::GET, "/api/v1/audit-log", None, None, true, S::OK),
     ]
 }

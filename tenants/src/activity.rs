@@ -82,6 +82,10 @@ pub enum Activity {
     ResolvedByMerge {
         from: String,
     },
+    /// The customer opted out of marketing messages (`source`: keyword:BAJA or meta:131050).
+    OptedOut {
+        source: String,
+    },
     /// Resolved because the customer stayed silent after our reply for `hours`.
     AutoResolved {
         hours: i32,
@@ -143,6 +147,7 @@ impl Activity {
             Activity::ResolvedByMerge { .. } => "resolved_by_merge",
             Activity::BotHandedOver { .. } => "bot_handed_over",
             Activity::AutoResolved { .. } => "auto_resolved",
+            Activity::OptedOut { .. } => "opted_out",
             Activity::SlaBreached { .. } => "sla_breached",
             Activity::SlaEscalated { .. } => "sla_escalated",
         }
@@ -290,6 +295,21 @@ impl Activity {
                     }
                 }
             }
+            Activity::OptedOut { source } => match (source.strip_prefix("keyword:"), es) {
+                (Some(word), true) => format!(
+                    "El cliente se dio de baja de los mensajes de marketing escribiendo “{word}”"
+                ),
+                (Some(word), false) => format!(
+                    "The customer opted out of marketing messages by writing “{word}”"
+                ),
+                (None, true) => {
+                    "WhatsApp informa de que el cliente dejó de recibir mensajes de marketing (131050)"
+                        .into()
+                }
+                (None, false) => {
+                    "WhatsApp reports that the customer stopped marketing messages (131050)".into()
+                }
+            },
             Activity::AutoResolved { hours } if es => format!(
                 "{who} resolvió la conversación: el cliente no respondió en {hours} {}",
                 if *hours == 1 { "hora" } else { "horas" }
@@ -369,6 +389,7 @@ impl Activity {
                 json!({ "policy": policy, "target": target })
             }
             Activity::AutoResolved { hours } => json!({ "hours": hours }),
+            Activity::OptedOut { source } => json!({ "source": source }),
             Activity::SlaEscalated { policy, change } => {
                 json!({ "policy": policy, "change": change })
             }

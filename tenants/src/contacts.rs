@@ -602,6 +602,9 @@ pub async fn create(tx: &mut TenantTx, actor: &Actor, input: NewContact) -> Resu
             )
         })?;
     add_tags(tx, id, &tag_ids).await?;
+    if opt_in != "unknown" {
+        crate::consent::record(tx, id, opt_in, "agent", None).await?;
+    }
     get(tx, actor, id).await
 }
 
@@ -675,6 +678,9 @@ pub(crate) async fn apply_changes(
         ))
         .execute(tx.pg())
         .await?;
+    if let Some(state) = opt_change {
+        crate::consent::record(tx, id, state, source, None).await?;
+    }
     Ok(())
 }
 

@@ -134,11 +134,14 @@ async fn apply_with(
                     let touched: Vec<Uuid> = conversations.iter().map(|c| c.0).collect();
                     crate::sla::refresh(tx, &touched).await?;
                     crate::hours::after_inbound(tx, &conversations).await?;
+                    crate::consent::after_inbound(tx, &recorded, &inbound_messages).await?;
                     crate::bots::after_inbound(tx, &recorded, &inbound_messages).await?;
                     for (_, event) in &batch {
                         if let Event::Status { status, .. } = event {
                             statuses += 1;
-                            messages::apply_status(tx, &status_report(status)).await?;
+                            let report = status_report(status);
+                            messages::apply_status(tx, &report).await?;
+                            crate::consent::after_status(tx, &report).await?;
                         }
                     }
                     let new = recorded.len();

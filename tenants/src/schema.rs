@@ -262,6 +262,19 @@ diesel::table! {
         auto_resolve_after_hours -> Nullable<Int4>,
         auto_resolve_message -> Nullable<Text>,
         updated_at -> Timestamptz,
+        opt_out_keywords -> Nullable<Array<Text>>,
+    }
+}
+
+diesel::table! {
+    consent_events (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        contact_id -> Uuid,
+        state -> Text,
+        source -> Text,
+        message_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -615,4 +628,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     kb_entries,
     sla_policies,
     workflow_settings,
+    consent_events,
 );

@@ -449,3 +449,27 @@ pub async fn duplicates(
         .await?;
     Ok(HttpResponse::Ok().json(Duplicates { items }))
 }
+
+/// Every change of the contact's marketing consent, newest first, with its source (a keyword
+/// the customer wrote, Meta's 131050, an agent, an import).
+#[utoipa::path(tag = "contacts", security(("bearer" = [])),
+    responses((status = 200, body = chorus_tenants::consent::ConsentHistory), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[get("/contacts/{id}/consent")]
+pub async fn consent(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let v = state
+        .store
+        .tenant(
+            auth.tenant,
+            async |tx: &mut TenantTx| -> chorus_tenants::Result<_> {
+                let actor = auth.actor(tx).await?;
+                chorus_tenants::consent::history(tx, &actor, id).await
+            },
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}

@@ -17,6 +17,7 @@ pub mod meta_app;
 pub mod notes;
 pub mod notifications;
 pub mod numbers;
+pub mod operator;
 pub mod ops;
 pub mod portal;
 pub mod roles;
@@ -136,6 +137,7 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(knowledge::update)
         .service(knowledge::delete)
         .service(contacts::get)
+        .service(contacts::consent)
         .service(contacts::update)
         .service(contacts::set_tags)
         .service(contacts::block)
@@ -166,6 +168,10 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(sla::remove)
         .service(workflow::view)
         .service(workflow::save)
+        .service(workflow::keywords)
+        .service(workflow::set_keywords)
+        .service(operator::failed_jobs)
+        .service(operator::retry)
         .service(crate::realtime::socket)
         .service(sandbox::send)
         .service(sandbox::thread)

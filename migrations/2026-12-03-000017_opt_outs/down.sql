@@ -1,0 +1,2 @@
+ALTER TABLE workflow_settings DROP COLUMN opt_out_keywords;
+DROP TABLE consent_events;
