@@ -80,12 +80,21 @@ async fn keywords_opt_customers_out_with_the_source_on_record() {
 
     // A sentence that merely contains a keyword is not an opt-out.
     let other = writes(&app, &owner, "34670000002", "no quiero darme de baja").await;
-    assert_eq!(contact_of(&app, &owner, &other).await["opt_in"]["state"], "unknown");
+    assert_eq!(
+        contact_of(&app, &owner, &other).await["opt_in"]["state"],
+        "unknown"
+    );
 
     // The agent opts them in again: recorded with source agent.
     let id = c["contact"]["id"].as_str().unwrap();
     expect(
-        patch(&app, &owner, &format!("/api/v1/contacts/{id}"), json!({"opt_in": "opted_in"})).await,
+        patch(
+            &app,
+            &owner,
+            &format!("/api/v1/contacts/{id}"),
+            json!({"opt_in": "opted_in"}),
+        )
+        .await,
         StatusCode::OK,
         "opt in",
     )
@@ -110,10 +119,20 @@ async fn keywords_opt_customers_out_with_the_source_on_record() {
     .await;
     assert_eq!(set["keywords"], json!(["Parar", "No más"]));
     let s = writes(&app, &owner, "34670000003", "STOP").await;
-    assert_eq!(contact_of(&app, &owner, &s).await["opt_in"]["state"], "unknown");
+    assert_eq!(
+        contact_of(&app, &owner, &s).await["opt_in"]["state"],
+        "unknown"
+    );
     let n = writes(&app, &owner, "34670000004", "no mas!").await;
-    assert_eq!(contact_of(&app, &owner, &n).await["opt_in"]["source"], "keyword:NO MAS");
-    for bad in [json!({"keywords": [""]}), json!({"keywords": ["x".repeat(31)]}), json!({"keywords": ["!!!"]})] {
+    assert_eq!(
+        contact_of(&app, &owner, &n).await["opt_in"]["source"],
+        "keyword:NO MAS"
+    );
+    for bad in [
+        json!({"keywords": [""]}),
+        json!({"keywords": ["x".repeat(31)]}),
+        json!({"keywords": ["!!!"]}),
+    ] {
         let res = send(
             &app,
             Method::PUT,
@@ -138,7 +157,10 @@ async fn keywords_opt_customers_out_with_the_source_on_record() {
         "reset",
     )
     .await;
-    assert_eq!(reset["keywords"], json!(["STOP", "BAJA", "CANCELAR", "UNSUBSCRIBE"]));
+    assert_eq!(
+        reset["keywords"],
+        json!(["STOP", "BAJA", "CANCELAR", "UNSUBSCRIBE"])
+    );
 }
 
 #[tokio::test]
@@ -161,11 +183,15 @@ async fn meta_reporting_131050_opts_the_customer_out() {
     )
     .await;
     app.drain_jobs().await;
-    let wamid = list(&app, &owner, &format!("/api/v1/conversations/{conv}/messages"))
-        .await
-        .into_iter()
-        .find(|m| m["direction"] == "outbound" && m["wamid"].is_string())
-        .expect("the sandbox accepted the message")["wamid"]
+    let wamid = list(
+        &app,
+        &owner,
+        &format!("/api/v1/conversations/{conv}/messages"),
+    )
+    .await
+    .into_iter()
+    .find(|m| m["direction"] == "outbound" && m["wamid"].is_string())
+    .expect("the sandbox accepted the message")["wamid"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -176,7 +202,12 @@ async fn meta_reporting_131050_opts_the_customer_out() {
         "statuses": [{"id": wamid, "status": "failed", "timestamp": chrono::Utc::now().timestamp().to_string(),
                       "recipient_id": "34670000011",
                       "errors": [{"code": 131050, "title": "User has stopped marketing messages"}]}]}}]}]});
-    expect(app.post_signed_webhook(&body).await, StatusCode::OK, "status").await;
+    expect(
+        app.post_signed_webhook(&body).await,
+        StatusCode::OK,
+        "status",
+    )
+    .await;
     let contact = contact_of(&app, &owner, &c).await;
     assert_eq!(contact["opt_in"]["state"], "opted_out", "{contact}");
     assert_eq!(contact["opt_in"]["source"], "meta:131050");
@@ -185,6 +216,11 @@ async fn meta_reporting_131050_opts_the_customer_out() {
         ["WhatsApp reports that the customer stopped marketing messages (131050)"]
     );
     // The same delivery again (Meta retries): still one event.
-    expect(app.post_signed_webhook(&body).await, StatusCode::OK, "again").await;
+    expect(
+        app.post_signed_webhook(&body).await,
+        StatusCode::OK,
+        "again",
+    )
+    .await;
     assert_eq!(history(&app, &owner, &c).await.len(), 1);
 }

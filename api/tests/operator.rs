@@ -29,8 +29,19 @@ async fn operators_list_and_retry_dead_jobs() {
     ))
     .await;
     for s in [&owner, &other] {
-        let res = send(&app, Method::GET, "/api/v1/operator/jobs", Some(&s.access_token), Body::None).await;
-        assert_eq!(res.status(), StatusCode::FORBIDDEN, "an owner is not an operator");
+        let res = send(
+            &app,
+            Method::GET,
+            "/api/v1/operator/jobs",
+            Some(&s.access_token),
+            Body::None,
+        )
+        .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::FORBIDDEN,
+            "an owner is not an operator"
+        );
     }
     let res = send(&app, Method::GET, "/api/v1/operator/jobs", None, Body::None).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
@@ -46,12 +57,24 @@ async fn operators_list_and_retry_dead_jobs() {
     assert_eq!(list["total"], 2);
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 2, "across businesses");
-    let b = items.iter().find(|j| j["id"] == dead_b.to_string()).unwrap();
+    let b = items
+        .iter()
+        .find(|j| j["id"] == dead_b.to_string())
+        .unwrap();
     assert_eq!(
-        (b["job_type"].as_str(), b["last_error"].as_str(), b["attempts"].as_i64()),
+        (
+            b["job_type"].as_str(),
+            b["last_error"].as_str(),
+            b["attempts"].as_i64()
+        ),
         (Some("send_email"), Some("SMTP refused"), Some(10))
     );
-    let only = get_ok(&app, &owner, "/api/v1/operator/jobs?job_type=sync_templates").await;
+    let only = get_ok(
+        &app,
+        &owner,
+        "/api/v1/operator/jobs?job_type=sync_templates",
+    )
+    .await;
     assert_eq!(ids(only["items"].as_array().unwrap()), [dead_a.to_string()]);
 
     let retried = expect(
@@ -67,7 +90,10 @@ async fn operators_list_and_retry_dead_jobs() {
         "retry",
     )
     .await;
-    assert_eq!((retried["state"].as_str(), retried["attempts"].as_i64()), (Some("queued"), Some(0)));
+    assert_eq!(
+        (retried["state"].as_str(), retried["attempts"].as_i64()),
+        (Some("queued"), Some(0))
+    );
     let left: Vec<Value> = get_ok(&app, &owner, "/api/v1/operator/jobs").await["items"]
         .as_array()
         .unwrap()

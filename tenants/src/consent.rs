@@ -153,8 +153,7 @@ pub async fn after_inbound(
         .filter_map(|r| {
             let input = inputs.iter().find(|i| i.wamid == r.wamid)?;
             let body = input.body.as_deref()?;
-            (input.kind == "text" && body.chars().count() <= MAX_KEYWORD_CHARS)
-                .then_some((r, body))
+            (input.kind == "text" && body.chars().count() <= MAX_KEYWORD_CHARS).then_some((r, body))
         })
         .collect();
     if short.is_empty() {
@@ -172,13 +171,7 @@ pub async fn after_inbound(
             .await?;
         let source = format!("keyword:{}", normalise(word));
         if set(tx, contact, "opted_out", &source, Some(r.message_id)).await? {
-            activity::record(
-                tx,
-                r.conversation_id,
-                None,
-                Activity::OptedOut { source },
-            )
-            .await?;
+            activity::record(tx, r.conversation_id, None, Activity::OptedOut { source }).await?;
         }
     }
     Ok(())
@@ -217,7 +210,13 @@ pub async fn history(tx: &mut TenantTx, actor: &Actor, contact: Uuid) -> Result<
     let rows: Vec<(Uuid, String, String, Option<Uuid>, DateTime<Utc>)> = ce::table
         .filter(ce::contact_id.eq(contact))
         .order((ce::created_at.desc(), ce::id.desc()))
-        .select((ce::id, ce::state, ce::source, ce::message_id, ce::created_at))
+        .select((
+            ce::id,
+            ce::state,
+            ce::source,
+            ce::message_id,
+            ce::created_at,
+        ))
         .limit(200)
         .load(tx.pg())
         .await?;
@@ -279,7 +278,10 @@ pub async fn set_keywords(
         ))
         .on_conflict(ws::tenant_id)
         .do_update()
-        .set((ws::opt_out_keywords.eq(&list), ws::updated_at.eq(Utc::now())))
+        .set((
+            ws::opt_out_keywords.eq(&list),
+            ws::updated_at.eq(Utc::now()),
+        ))
         .execute(tx.pg())
         .await?;
     get_keywords(tx, actor).await

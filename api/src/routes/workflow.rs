@@ -3,8 +3,8 @@
 
 use actix_web::{HttpResponse, get, put, web};
 
-use chorus_tenants::db::TenantTx;
 use chorus_tenants::consent::{self, OptOutKeywords};
+use chorus_tenants::db::TenantTx;
 use chorus_tenants::idle::{self, WorkflowSettings};
 
 use crate::auth::Authenticated;
