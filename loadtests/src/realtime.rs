@@ -159,7 +159,9 @@ fn rss_kib(pid: u32) -> anyhow::Result<u64> {
 /// What the sockets saw.
 #[derive(Default)]
 struct Seen {
-    latencies: Vec<Duration>,
+    /// Each `message.created` frame: the POST it belongs to (its index in the schedule) and
+    /// when it arrived.
+    frames: Vec<(usize, Instant)>,
     resyncs: usize,
     closed: usize,
 }
@@ -311,11 +313,9 @@ pub async fn scenario(bin: &std::path::Path, seconds: u64) -> anyhow::Result<Str
                     Some("resync") => resync = true,
                     Some("event") if v["kind"] == "message.created" => {
                         frames.fetch_add(1, Ordering::Relaxed);
-                        if let Some(start) = start_cell.get() {
-                            let post = count / PER_POST as u64;
-                            let scheduled =
-                                *start + interval * (post as u32 * BUSINESSES as u32 + b as u32);
-                            mine.push(now.saturating_duration_since(scheduled));
+                        if start_cell.get().is_some() {
+                            let post = (count / PER_POST as u64) as usize;
+                            mine.push((post * BUSINESSES + b, now));
                         }
                         count += 1;
                     }
@@ -323,7 +323,7 @@ pub async fn scenario(bin: &std::path::Path, seconds: u64) -> anyhow::Result<Str
                 }
             }
             let mut s = seen.lock().await;
-            s.latencies.extend(mine);
+            s.frames.extend(mine);
             s.resyncs += usize::from(resync);
             s.closed += usize::from(closed);
         });
@@ -332,6 +332,9 @@ pub async fn scenario(bin: &std::path::Path, seconds: u64) -> anyhow::Result<Str
     // The load: one POST per business per second, open loop, round-robin over the businesses.
     let total = BUSINESSES * seconds as usize;
     let errors = Arc::new(AtomicU64::new(0));
+    // When each POST was answered (2xx), by its index in the schedule.
+    let answered: Arc<Vec<std::sync::OnceLock<Instant>>> =
+        Arc::new((0..total).map(|_| std::sync::OnceLock::new()).collect());
     let start = Instant::now();
     let _ = start_cell.set(start);
     let mut posts = tokio::task::JoinSet::new();
@@ -343,6 +346,7 @@ pub async fn scenario(bin: &std::path::Path, seconds: u64) -> anyhow::Result<Str
         let client = client.clone();
         let hook = hook.clone();
         let errors = errors.clone();
+        let answered = answered.clone();
         posts.spawn(async move {
             let ok = client
                 .post(&hook)
@@ -353,7 +357,9 @@ pub async fn scenario(bin: &std::path::Path, seconds: u64) -> anyhow::Result<Str
                 .await
                 .map(|r| r.status().is_success())
                 .unwrap_or(false);
-            if !ok {
+            if ok {
+                let _ = answered[k].set(Instant::now());
+            } else {
                 errors.fetch_add(1, Ordering::Relaxed);
             }
         });
@@ -364,12 +370,60 @@ pub async fn scenario(bin: &std::path::Path, seconds: u64) -> anyhow::Result<Str
     chorus.stop().await?;
     let _ = std::fs::remove_dir_all(&home);
 
-    let mut s = Arc::try_unwrap(seen)
+    let s = Arc::try_unwrap(seen)
         .map_err(|_| anyhow::anyhow!("readers still hold the results"))?
         .into_inner();
-    s.latencies.sort();
+    // From the POST's scheduled time (what the target is about), and from its answer (the
+    // fan-out alone: listener read, hub, socket write, the client's own reading).
+    let scheduled = |k: usize| start + interval * k as u32;
+    let mut latencies: Vec<Duration> = s
+        .frames
+        .iter()
+        .map(|(k, at)| at.saturating_duration_since(scheduled(*k)))
+        .collect();
+    latencies.sort();
+    let mut after_answer: Vec<Duration> = s
+        .frames
+        .iter()
+        .filter_map(|(k, at)| {
+            answered
+                .get(*k)
+                .and_then(|a| a.get())
+                .map(|a| at.saturating_duration_since(*a))
+        })
+        .collect();
+    after_answer.sort();
+    let mut webhook_latency: Vec<Duration> = answered
+        .iter()
+        .enumerate()
+        .filter_map(|(k, a)| a.get().map(|a| a.saturating_duration_since(scheduled(k))))
+        .collect();
+    webhook_latency.sort();
+    let row = |label: &str, count: usize, l: &[Duration]| {
+        format!(
+            "| {label} | {count} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms |\n",
+            pct(l, 0.5),
+            pct(l, 0.9),
+            pct(l, 0.99),
+            pct(l, 0.999),
+            pct(l, 1.0)
+        )
+    };
+    let split = format!(
+        "| from | count | p50 | p90 | p99 | p99.9 | max |\n| --- | --- | --- | --- | --- | --- | --- |\n{}{}",
+        row(
+            "webhook answered (scheduled → 2xx)",
+            webhook_latency.len(),
+            &webhook_latency
+        ),
+        row(
+            "frame after the webhook's answer (2xx → frame)",
+            after_answer.len(),
+            &after_answer
+        ),
+    );
     let expected = (total * PER_POST * PEOPLE * SOCKETS_PER_PERSON) as u64;
-    let got = s.latencies.len() as u64;
+    let got = latencies.len() as u64;
     let per_socket = (rss_idle.saturating_sub(rss_before)) as f64 / sockets.max(1) as f64;
     Ok(format!(
         concat!(
@@ -382,6 +436,8 @@ pub async fn scenario(bin: &std::path::Path, seconds: u64) -> anyhow::Result<Str
             "| frames expected | received | frames/s | webhook errors | p50 | p90 | p99 | p99.9 | max |\n",
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
             "| {expected} | {got} | {fps:.0} | {errors} | {p50:.1} ms | {p90:.1} ms | {p99:.1} ms | {p999:.1} ms | {max:.1} ms |\n\n",
+            "Where the time goes: the webhook's own answer, and each frame counted from its POST's answer (0 when ",
+            "the frame arrived before the client read the answer):\n\n{split}\n",
             "Sockets told to resync (too slow): {resyncs}; closed early: {closed}.\n\n",
             "**Memory**: server resident set {before:.1} MiB before the sockets, {idle:.1} MiB with {sockets} idle ",
             "sockets: **{kb:.1} KiB per socket**.\n\n",
@@ -398,11 +454,12 @@ pub async fn scenario(bin: &std::path::Path, seconds: u64) -> anyhow::Result<Str
         got = got,
         fps = got as f64 / load_secs.max(0.001),
         errors = errors.load(Ordering::Relaxed),
-        p50 = pct(&s.latencies, 0.5),
-        p90 = pct(&s.latencies, 0.9),
-        p99 = pct(&s.latencies, 0.99),
-        p999 = pct(&s.latencies, 0.999),
-        max = pct(&s.latencies, 1.0),
+        p50 = pct(&latencies, 0.5),
+        p90 = pct(&latencies, 0.9),
+        p99 = pct(&latencies, 0.99),
+        p999 = pct(&latencies, 0.999),
+        max = pct(&latencies, 1.0),
+        split = split,
         resyncs = s.resyncs,
         closed = s.closed,
         before = rss_before as f64 / 1024.0,

@@ -20,8 +20,9 @@ pub fn phone_number_id(i: usize) -> String {
     format!("1090000000{i:05}")
 }
 
-/// Give the fake `numbers` numbers of one WABA, each limited to 80 sends a second like Meta.
-pub fn prepare_fake(fake: &FakeGraph, numbers: usize) {
+/// Give the fake `numbers` numbers of one WABA, each limited to `limit` sends a second like
+/// Meta (80).
+pub fn prepare_fake(fake: &FakeGraph, numbers: usize, limit: usize) {
     for i in 0..numbers {
         fake.add_number(
             &phone_number_id(i),
@@ -30,7 +31,7 @@ pub fn prepare_fake(fake: &FakeGraph, numbers: usize) {
             TOKEN,
         );
     }
-    fake.set_throughput_limit(Some(80));
+    fake.set_throughput_limit(Some(limit));
 }
 
 /// Connect the numbers through the API and open `per_number` conversations on each (a signed
