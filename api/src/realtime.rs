@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use futures_util::StreamExt;
@@ -90,6 +90,9 @@ pub struct Hub {
     next: Arc<AtomicU64>,
     /// Wakes this process's listener at once after a request here committed a change.
     wake: Arc<tokio::sync::Notify>,
+    /// When this process last renewed each member's presence (seen, active): a person's two
+    /// sockets share one heartbeat write instead of one each.
+    beats: Arc<Mutex<HashMap<Uuid, (Instant, Instant)>>>,
 }
 
 impl Hub {
@@ -116,6 +119,32 @@ impl Hub {
                 map.remove(&tenant);
             }
         }
+    }
+
+    /// Whether a socket of `member` should write a heartbeat now, and if so note it. A renewal
+    /// by another socket of the same person in the last half interval makes this one redundant:
+    /// the stored time is then at most 1.5 intervals old, well inside the 60 s presence life.
+    fn claim_beat(&self, member: Uuid, active: bool) -> bool {
+        let now = Instant::now();
+        let mut beats = self.beats.lock().unwrap_or_else(|e| e.into_inner());
+        if beats.len() > 4096 {
+            beats.retain(|_, (seen, _)| now.duration_since(*seen) < PONG_TIMEOUT);
+        }
+        let far = now.checked_sub(PONG_TIMEOUT).unwrap_or(now);
+        let entry = beats.entry(member).or_insert((far, far));
+        let fresh = if active {
+            now.duration_since(entry.1) < ACTIVE_EVERY / 2
+        } else {
+            now.duration_since(entry.0) < PING_EVERY / 2
+        };
+        if fresh {
+            return false;
+        }
+        entry.0 = now;
+        if active {
+            entry.1 = now;
+        }
+        true
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TenantId, Vec<Subscriber>>> {
@@ -325,6 +354,9 @@ pub async fn socket(
         // Presence: this socket keeps its member online; `{"type":"active"}` frames from the
         // client (input activity, at most every 30 s) keep them from going away.
         let beat = async |active: bool| {
+            if !hub.claim_beat(membership, active) {
+                return;
+            }
             let r = store
                 .tenant(tenant, async |tx: &mut TenantTx| {
                     chorus_tenants::presence::heartbeat(tx, membership, active).await
@@ -384,4 +416,26 @@ pub async fn socket(
         let _ = session.close(None).await;
     });
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_persons_second_socket_shares_the_first_ones_heartbeat() {
+        let hub = Hub::default();
+        let (alice, bob) = (Uuid::new_v4(), Uuid::new_v4());
+        assert!(hub.claim_beat(alice, true), "the first beat writes");
+        assert!(
+            !hub.claim_beat(alice, false),
+            "her other socket's ping is redundant"
+        );
+        assert!(!hub.claim_beat(alice, true), "and so is its activity");
+        assert!(hub.claim_beat(bob, false), "another person writes his own");
+        assert!(
+            hub.claim_beat(bob, true),
+            "activity after a plain ping still writes"
+        );
+    }
 }

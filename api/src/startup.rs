@@ -150,7 +150,7 @@ impl Application {
             store,
             access: AccessTokens::new(&config.secret_key),
             limits: AccountLimits::new(&config.rate_limits),
-            jobs_wakeup: runner.wakeup(),
+            jobs_bell: runner.bell(),
             graph,
             secrets: SecretBox::new(&config.secret_key),
             media,
@@ -180,6 +180,11 @@ impl Application {
             let stop = worker_stop.clone();
             tokio::spawn(async move { runner.run(stop).await })
         });
+        let announcer = tokio::spawn(chorus_worker::wakeups::announce(
+            self.state.store.clone(),
+            self.state.jobs_bell.clone(),
+            worker_stop.clone(),
+        ));
         let listener_task = tokio::spawn(crate::realtime::listen(
             self.state.hub.clone(),
             self.state.store.clone(),
@@ -212,6 +217,7 @@ impl Application {
             let _ = w.await;
         }
         let _ = sweeper.await;
+        let _ = announcer.await;
         let _ = listener_task.await;
         result.context("HTTP server")
     }

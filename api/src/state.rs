@@ -2,8 +2,6 @@
 
 use std::sync::Arc;
 
-use tokio::sync::Notify;
-
 use chorus_tenants::access::AccessTokens;
 use chorus_tenants::crypto::SecretBox;
 use chorus_tenants::db::Store;
@@ -18,8 +16,9 @@ pub struct AppState {
     pub access: AccessTokens,
     pub config: Arc<Config>,
     pub limits: AccountLimits,
-    /// Wakes the in-process worker after a transaction that enqueued jobs commits.
-    pub jobs_wakeup: Arc<Notify>,
+    /// Rung after a transaction that enqueued jobs commits: wakes the in-process worker and
+    /// announces the jobs to other worker processes.
+    pub jobs_bell: chorus_worker::wakeups::Bell,
     pub graph: GraphClient,
     pub secrets: SecretBox,
     pub media: chorus_tenants::media::MediaStore,
@@ -36,6 +35,6 @@ impl AppState {
 
     /// Call after committing a transaction that enqueued jobs.
     pub fn jobs_enqueued(&self) {
-        self.jobs_wakeup.notify_one();
+        self.jobs_bell.ring();
     }
 }

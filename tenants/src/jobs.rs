@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 
-use crate::db::{SystemTx, TenantTx};
+use crate::db::{Store, SystemTx, TenantTx};
 use crate::error::{Error, Result};
 use crate::ids::{JobId, TenantId};
 use crate::schema::jobs;
@@ -89,9 +89,19 @@ async fn insert(
     Ok(id)
 }
 
-/// The channel a trigger NOTIFYs when jobs ready to run are inserted (migration
-/// `..._job_wakeups`); workers LISTEN on it.
+/// The channel on which processes announce that jobs are ready (after the enqueuing
+/// transaction committed; the worker's `wakeups` module says why not from a trigger); workers
+/// LISTEN on it.
 pub const WAKEUP_CHANNEL: &str = "chorus_jobs";
+
+/// Tell listening workers that jobs are ready: one NOTIFY in its own statement.
+pub async fn announce(store: &Store) -> Result<()> {
+    let mut conn = store.system_connection().await?;
+    diesel::sql_query(format!("NOTIFY {WAKEUP_CHANNEL}"))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
 
 /// A connection that LISTENs on [`WAKEUP_CHANNEL`] (not from a pool: it stays open).
 pub async fn listen(url: &str) -> Result<AsyncPgConnection> {

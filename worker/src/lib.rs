@@ -9,9 +9,10 @@
 //! the job becomes claimable again once the lease expires (at-least-once; handlers are written to
 //! be idempotent).
 //!
-//! Wake-ups: in-process enqueuers call [`Runner::wakeup`] after they commit; jobs enqueued by
-//! other processes wake the runner through LISTEN/NOTIFY ([`wakeups`], when a database URL is
-//! given with [`Runner::listen_to`]); polling (every second by default) is the fallback.
+//! Wake-ups: enqueuers ring the [`wakeups::Bell`] from [`Runner::bell`] after they commit, which
+//! wakes this runner and (through [`wakeups::announce`]) the runners of other processes that
+//! LISTEN ([`Runner::listen_to`]); a finished job wakes its own runner, since its handler may
+//! have enqueued more; polling (every second by default) is the fallback.
 
 pub mod content;
 pub mod inbox;
@@ -28,7 +29,6 @@ pub use registry::{Environment, Registry};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -37,7 +37,7 @@ use tokio_util::sync::CancellationToken;
 pub struct Runner {
     env: Environment,
     registry: Arc<Registry>,
-    wakeup: Arc<Notify>,
+    bell: wakeups::Bell,
     worker_id: String,
     concurrency: usize,
     poll_interval: Duration,
@@ -50,7 +50,7 @@ impl Runner {
         Self {
             env,
             registry: Arc::new(registry),
-            wakeup: Arc::new(Notify::new()),
+            bell: wakeups::Bell::default(),
             worker_id: format!("{}-{}", hostname(), std::process::id()),
             concurrency: 4,
             poll_interval: Duration::from_secs(1),
@@ -74,9 +74,9 @@ impl Runner {
         self
     }
 
-    /// A handle enqueuers in this process use to wake the runner after they commit.
-    pub fn wakeup(&self) -> Arc<Notify> {
-        self.wakeup.clone()
+    /// The bell enqueuers in this process ring after they commit.
+    pub fn bell(&self) -> wakeups::Bell {
+        self.bell.clone()
     }
 
     /// Claim and run jobs until `shutdown` fires; then stop claiming and wait for running jobs.
@@ -91,7 +91,7 @@ impl Runner {
         let listener = self
             .listen_url
             .clone()
-            .map(|url| tokio::spawn(wakeups::listen(url, self.wakeup.clone(), listening.clone())));
+            .map(|url| tokio::spawn(wakeups::listen(url, self.bell.clone(), listening.clone())));
         tracing::info!(worker = %self.worker_id, concurrency = self.concurrency, "worker started");
         // Periodic work keeps itself going (each run queues the next); make sure one is queued.
         if let Err(e) = chorus_tenants::routing::schedule_sweep(&self.env.store, 0).await {
@@ -129,7 +129,7 @@ impl Runner {
                 }
             }
             // Register interest before looking, so a wake-up between the look and the wait is kept.
-            let notified = self.wakeup.notified();
+            let notified = self.bell.local().notified();
             let free = self.concurrency - running.len();
             match queue::claim_many(
                 &self.env.store,
@@ -223,6 +223,8 @@ impl Runner {
             Ok(()) => {
                 metrics::counter!("chorus_jobs_succeeded_total", "job_type" => job_type.clone())
                     .increment(1);
+                // Its handler may have enqueued follow-up jobs (an email, the next sweep).
+                self.bell.ring_locally();
                 match done {
                     Some(done) if done.send(job.id).is_ok() => Ok(()),
                     _ => queue::complete(&self.env.store, job.id).await,

@@ -190,7 +190,7 @@ async fn a_job_enqueued_elsewhere_wakes_a_listening_runner() {
         })
     });
     let (db, store, runner, _dir) = setup(registry).await;
-    // Polling alone would take a minute: only the NOTIFY can wake it in time.
+    // Polling alone would take a minute: only the announcement can wake it in time.
     let runner = runner
         .poll_interval(std::time::Duration::from_secs(60))
         .listen_to(db.url.clone());
@@ -199,15 +199,87 @@ async fn a_job_enqueued_elsewhere_wakes_a_listening_runner() {
         let stop = stop.clone();
         async move { runner.run(stop).await }
     });
+    // Another process: its own bell and announcer, nothing shared with the runner.
+    let elsewhere = chorus_worker::wakeups::Bell::default();
+    let announcer = tokio::spawn(chorus_worker::wakeups::announce(
+        store.clone(),
+        elsewhere.clone(),
+        stop.clone(),
+    ));
     // The runner looks once (nothing), starts listening and waits.
     tokio::time::sleep(std::time::Duration::from_millis(700)).await;
     for _ in 0..2 {
-        // A plain insert, as another process would do it: nobody calls `Runner::wakeup`.
         enqueue(&store, "ping", 1, 3).await;
+        elsewhere.ring();
         tokio::time::timeout(std::time::Duration::from_secs(5), ran.recv())
             .await
-            .expect("woken by the NOTIFY, not by the poll")
+            .expect("woken by the announcement, not by the poll")
             .unwrap();
+    }
+    // Without a ring nothing wakes it: the insert itself no longer NOTIFYs (no lock at commit).
+    // (First let the runner's own look after the last job find nothing and go back to waiting.)
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    enqueue(&store, "ping", 1, 3).await;
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(1500), ran.recv())
+            .await
+            .is_err(),
+        "an insert alone woke the runner: is a NOTIFY trigger back on jobs?"
+    );
+    stop.cancel();
+    task.await.unwrap();
+    announcer.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_job_enqueued_by_a_job_runs_without_waiting_for_the_poll() {
+    let (ran_tx, mut ran) = tokio::sync::mpsc::unbounded_channel::<i64>();
+    let mut registry = Registry::default();
+    registry.register("chain", move |env, job| {
+        let ran_tx = ran_tx.clone();
+        Box::pin(async move {
+            let i = job.data["i"].as_i64().unwrap_or(0);
+            let _ = ran_tx.send(i);
+            if i < 3 {
+                env.store
+                    .system(async |tx: &mut SystemTx| -> chorus_tenants::Result<()> {
+                        let next = NewJob::new("chain", &serde_json::json!({"i": i + 1}))?;
+                        jobs::enqueue_system(tx, None, next).await?;
+                        Ok(())
+                    })
+                    .await?;
+            }
+            Ok(())
+        })
+    });
+    let (_db, store, runner, _dir) = setup(registry).await;
+    let runner = runner.poll_interval(std::time::Duration::from_secs(60));
+    let bell = runner.bell();
+    let stop = tokio_util::sync::CancellationToken::new();
+    let task = tokio::spawn({
+        let stop = stop.clone();
+        async move { runner.run(stop).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    store
+        .system(async |tx: &mut SystemTx| -> chorus_tenants::Result<()> {
+            jobs::enqueue_system(
+                tx,
+                None,
+                NewJob::new("chain", &serde_json::json!({"i": 0}))?,
+            )
+            .await?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    bell.ring();
+    for want in 0..=3 {
+        let got = tokio::time::timeout(std::time::Duration::from_secs(5), ran.recv())
+            .await
+            .expect("the follow-up job ran at once")
+            .unwrap();
+        assert_eq!(got, want);
     }
     stop.cancel();
     task.await.unwrap();
