@@ -78,6 +78,9 @@ pub struct Config {
     pub worker_concurrency: usize,
     /// The optional LLM provider (off when `None`).
     pub llm: Option<chorus_tenants::llm::LlmConfig>,
+    /// Let outgoing webhooks reach loopback addresses (tests and local development only;
+    /// `CHORUS_WEBHOOKS_ALLOW_LOOPBACK=true`). Private ranges stay closed regardless.
+    pub webhooks_allow_loopback: bool,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -116,6 +119,13 @@ impl Config {
                 var("CHORUS_LLM_API_KEY"),
                 var("CHORUS_LLM_MODEL"),
             ),
+            webhooks_allow_loopback: match var("CHORUS_WEBHOOKS_ALLOW_LOOPBACK").as_deref() {
+                None | Some("false") | Some("0") => false,
+                Some("true") | Some("1") => true,
+                Some(v) => {
+                    anyhow::bail!("CHORUS_WEBHOOKS_ALLOW_LOOPBACK must be true or false, not {v:?}")
+                }
+            },
             mail_dir: home.join("mail"),
             home,
             database_url: var("DATABASE_URL"),

@@ -128,6 +128,11 @@ impl Application {
             .clone()
             .map(chorus_tenants::llm::LlmClient::new)
             .transpose()?;
+        let hooks = chorus_tenants::hooks::sender::HookSender::new(
+            chorus_tenants::hooks::guard::TargetPolicy {
+                allow_loopback: config.webhooks_allow_loopback,
+            },
+        )?;
         let runner = Runner::new(
             Environment {
                 store: store.clone(),
@@ -139,6 +144,7 @@ impl Application {
                 media: media.clone(),
                 public_url: config.public_url.clone(),
                 llm: llm.clone(),
+                hooks: hooks.clone(),
             },
             Registry::standard(),
         )
@@ -156,6 +162,7 @@ impl Application {
             media,
             hub: Default::default(),
             llm,
+            hooks,
             config: Arc::new(config),
         };
         Ok(Self {

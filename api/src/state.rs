@@ -26,6 +26,8 @@ pub struct AppState {
     pub hub: crate::realtime::Hub,
     /// The optional LLM provider (suggested replies); `None` when not configured.
     pub llm: Option<chorus_tenants::llm::LlmClient>,
+    /// Outgoing webhooks: its policy checks URLs as they are saved.
+    pub hooks: chorus_tenants::hooks::sender::HookSender,
 }
 
 impl AppState {

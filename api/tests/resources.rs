@@ -17,7 +17,7 @@ use common::{Session, TestApp, email, spawn_app, spawn_app_with};
 use support::*;
 
 /// One business endpoint. `path` and `body` may hold placeholders (`{tag}`, `{team}`, `{role}`,
-/// `{invitation}`, `{agent}`, `{supervisor}`, `{tenant}`, `{contact}`, `{duplicate}`, `{import}`, `{sla}`): in the path they name the target
+/// `{invitation}`, `{agent}`, `{supervisor}`, `{tenant}`, `{contact}`, `{duplicate}`, `{import}`, `{sla}`, `{hook}`, `{delivery}`): in the path they name the target
 /// business's things, in the body the caller's own.
 struct Endpoint {
     method: Method,
@@ -583,6 +583,78 @@ fn endpoints() -> Vec<Endpoint> {
         ),
         ep(
             Method::GET,
+            "/api/v1/webhook-endpoints",
+            None,
+            None,
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/webhook-endpoints",
+            Some(r#"{"url": "http://127.0.0.1:9/crm", "events": ["message.created"]}"#),
+            Some(r#"{"url": "http://127.0.0.1:9/crm", "events": "message.created"}"#),
+            true,
+            S::CREATED,
+        ),
+        ep(
+            Method::GET,
+            "/api/v1/webhook-endpoints/{hook}",
+            None,
+            None,
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::PATCH,
+            "/api/v1/webhook-endpoints/{hook}",
+            Some(r#"{"description": "CRM", "events": ["conversation.resolved"]}"#),
+            Some(r#"{"enabled": "yes"}"#),
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/webhook-endpoints/{hook}/rotate-secret",
+            None,
+            None,
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/webhook-endpoints/{hook}/ping",
+            None,
+            None,
+            true,
+            S::ACCEPTED,
+        ),
+        ep(
+            Method::GET,
+            "/api/v1/webhook-endpoints/{hook}/deliveries",
+            None,
+            None,
+            true,
+            S::OK,
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/webhook-endpoints/{hook}/deliveries/{delivery}/redeliver",
+            None,
+            None,
+            true,
+            S::ACCEPTED,
+        ),
+        ep(
+            Method::DELETE,
+            "/api/v1/webhook-endpoints/{hook}",
+            None,
+            None,
+            true,
+            S::NO_CONTENT,
+        ),
+        ep(
+            Method::GET,
             "/api/v1/settings/workflow",
             None,
             None,
@@ -750,6 +822,32 @@ async fn world() -> World {
         )
         .await;
         ids.insert("sla", sla["id"].as_str().unwrap().to_owned());
+        // A webhook endpoint (nothing listens there; no worker runs) and a delivery to it.
+        let hook = expect(
+            app.post(
+                "/api/v1/webhook-endpoints",
+                Some(&owner.access_token),
+                json!({"url": "http://127.0.0.1:9/existing", "events": ["contact.updated"]}),
+            )
+            .await,
+            StatusCode::CREATED,
+            "webhook endpoint",
+        )
+        .await;
+        let hook_id = hook["endpoint"]["id"].as_str().unwrap().to_owned();
+        let delivery = expect(
+            app.post(
+                &format!("/api/v1/webhook-endpoints/{hook_id}/ping"),
+                Some(&owner.access_token),
+                json!({}),
+            )
+            .await,
+            StatusCode::ACCEPTED,
+            "ping",
+        )
+        .await;
+        ids.insert("hook", hook_id);
+        ids.insert("delivery", delivery["id"].as_str().unwrap().to_owned());
         // A second contact (merged into the first by the table) and a contact import.
         let duplicate = expect(
             app.post(

@@ -19,6 +19,7 @@ pub mod conversations;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod hooks;
 pub mod hours;
 pub mod idle;
 pub mod ids;

@@ -586,6 +586,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_endpoints (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        url -> Text,
+        description -> Nullable<Text>,
+        events -> Array<Text>,
+        secret_encrypted -> Bytea,
+        enabled -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        last_success_at -> Nullable<Timestamptz>,
+        last_failure_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        endpoint_id -> Uuid,
+        event_id -> Uuid,
+        event -> Text,
+        payload -> Jsonb,
+        state -> Text,
+        attempts -> Int4,
+        response_status -> Nullable<Int4>,
+        response_excerpt -> Nullable<Text>,
+        duration_ms -> Nullable<Int4>,
+        created_at -> Timestamptz,
+        attempted_at -> Nullable<Timestamptz>,
+        delivered_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
 
@@ -629,4 +664,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     sla_policies,
     workflow_settings,
     consent_events,
+    webhook_endpoints,
+    webhook_deliveries,
 );

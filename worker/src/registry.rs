@@ -31,6 +31,8 @@ pub struct Environment {
     pub public_url: String,
     /// The optional LLM provider (bots' intent check); `None` when not configured.
     pub llm: Option<chorus_tenants::llm::LlmClient>,
+    /// Sends outgoing webhook deliveries (to public addresses only).
+    pub hooks: chorus_tenants::hooks::sender::HookSender,
 }
 
 pub type Handler =
@@ -70,6 +72,9 @@ impl Registry {
         });
         r.register(chorus_tenants::sla::SWEEP, |env, _job| {
             Box::pin(crate::inbox::sla_sweep(env))
+        });
+        r.register(chorus_tenants::hooks::DELIVER, |env, job| {
+            Box::pin(crate::hooks::deliver(env, job))
         });
         r.register(chorus_tenants::sla::BREACH_EMAIL, |env, job| {
             Box::pin(crate::inbox::sla_breach_email(env, job))

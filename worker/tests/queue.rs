@@ -34,6 +34,7 @@ fn env(store: &Store, mailer: Mailer) -> Environment {
         .unwrap(),
         public_url: "http://chorus.test".into(),
         llm: None,
+        hooks: chorus_tenants::hooks::sender::HookSender::new(Default::default()).unwrap(),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod canned;
 pub mod collision;
 pub mod contacts;
 pub mod conversations;
+pub mod hooks;
 pub mod hours;
 pub mod invitations;
 pub mod knowledge;
@@ -161,6 +162,15 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(routing::order_rules)
         .service(routing::update_rule)
         .service(routing::delete_rule)
+        .service(hooks::list)
+        .service(hooks::create)
+        .service(hooks::get)
+        .service(hooks::update)
+        .service(hooks::remove)
+        .service(hooks::rotate_secret)
+        .service(hooks::ping)
+        .service(hooks::deliveries)
+        .service(hooks::redeliver)
         .service(sla::list)
         .service(sla::create)
         .service(sla::order)

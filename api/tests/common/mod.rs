@@ -85,6 +85,8 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         meta_config_id: None,
         worker_concurrency: 4,
         llm: None,
+        // The receivers of outgoing-webhook tests listen on 127.0.0.1.
+        webhooks_allow_loopback: true,
     };
     tweak(&mut config);
     // The template is already migrated; this is a no-op that proves it.

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::common::{Session, TestApp};
 
 pub mod fake_llm;
+pub mod tiny_http;
 
 /// A request body: none, JSON, or raw bytes sent as `application/json`.
 #[derive(Debug, Clone)]

@@ -1,0 +1,18 @@
+DROP TRIGGER webhooks_contacts_updated ON contacts;
+DROP TRIGGER webhooks_conversations_updated ON conversations;
+DROP TRIGGER webhooks_conversations_inserted ON conversations;
+DROP TRIGGER webhooks_messages_updated ON messages;
+DROP TRIGGER webhooks_messages_inserted ON messages;
+DROP FUNCTION webhooks_contacts_updated();
+DROP FUNCTION webhooks_conversations_updated();
+DROP FUNCTION webhooks_conversations_inserted();
+DROP FUNCTION webhooks_messages_updated();
+DROP FUNCTION webhooks_messages_inserted();
+DROP FUNCTION webhooks_contact_json(contacts);
+DROP FUNCTION webhooks_conversation_json(conversations);
+DROP FUNCTION webhooks_message_json(messages);
+DROP FUNCTION webhooks_any_endpoint(uuid[]);
+DROP FUNCTION webhooks_emit(jsonb);
+DROP FUNCTION chorus_uuid_v7();
+DROP TABLE webhook_deliveries;
+DROP TABLE webhook_endpoints;
