@@ -439,10 +439,11 @@ export type SendBody =
       body?: Record<string, string>;
       buttons?: Record<string, string>;
     }
-  | { type: 'buttons'; body: string; buttons: ReplyButton[]; header?: string; footer?: string }
-  | { type: 'list'; body: string; button: string; sections: ListSection[]; header?: string; footer?: string }
+  | { type: 'buttons'; body: string; buttons: ReplyButton[]; header?: string; footer?: string; reply_to?: string }
+  | { type: 'list'; body: string; button: string; sections: ListSection[]; header?: string; footer?: string; reply_to?: string }
+  /** `message_id` is the Chorus id of a message of the conversation; an empty emoji removes the reaction. */
   | { type: 'reaction'; message_id: string; emoji: string }
-  | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string };
+  | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string; reply_to?: string };
 
 // ---------- Templates ----------
 

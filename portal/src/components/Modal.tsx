@@ -11,7 +11,7 @@ export interface ModalProps {
   footer?: ReactNode;
   /** When given, the body is a <form> and Enter submits it. */
   onSubmit?: (e: FormEvent<HTMLFormElement>) => void;
-  size?: 'sm' | 'md' | 'lg';
+  size?: 'sm' | 'md' | 'lg' | 'xl';
   busy?: boolean;
 }
 

@@ -2,6 +2,9 @@
 
 export const MAX_MESSAGE_LENGTH = 4096;
 
+/** Codes of a send refused because another agent is answering (409). */
+export const CONFLICT_CODES = new Set(['composer_locked', 'conversation_changed']);
+
 export type ComposerBlock = 'no_permission' | 'number_disconnected' | 'window_closed' | null;
 
 /** Why the composer is disabled, if it is (the first reason wins). */

@@ -168,3 +168,66 @@ describe('Composer: files', () => {
     expect(onCancelReply).toHaveBeenCalled();
   });
 });
+
+describe('Composer: more message types', () => {
+  it('the "More" menu opens reply buttons, a list or a location, by mouse or keyboard', async () => {
+    const onSendRich = vi.fn(async () => {});
+    render(<Composer block={null} onSend={vi.fn()} onSendRich={onSendRich} />);
+    const more = screen.getByRole('button', { name: 'More message types' });
+    expect(more.getAttribute('aria-expanded')).toBe('false');
+    fireEvent.click(more);
+    const menu = screen.getByRole('menu', { name: 'More message types' });
+    const items = within(menu).getAllByRole('menuitem');
+    expect(items.map((i) => i.textContent)).toEqual([
+      'Reply buttonsUp to 3 buttons to tap',
+      'ListUp to 10 options behind a button',
+      'LocationA pin on the map',
+    ]);
+    expect(document.activeElement).toBe(items[0]);
+    fireEvent.keyDown(menu, { key: 'ArrowDown' });
+    expect(document.activeElement).toBe(items[1]);
+    fireEvent.keyDown(menu, { key: 'ArrowUp' });
+    fireEvent.keyDown(menu, { key: 'ArrowUp' });
+    expect(document.activeElement).toBe(items[2]);
+    fireEvent.keyDown(menu, { key: 'Escape' });
+    expect(screen.queryByRole('menu')).toBeNull();
+    expect(document.activeElement).toBe(more);
+
+    fireEvent.click(more);
+    fireEvent.click(screen.getByRole('menuitem', { name: /Reply buttons/ }));
+    expect(screen.queryByRole('menu')).toBeNull();
+    const dialog = screen.getByRole('dialog', { name: 'Send reply buttons' });
+    fireEvent.change(within(dialog).getByLabelText('Message'), { target: { value: 'Which size?' } });
+    fireEvent.change(within(dialog).getByLabelText('Button 1'), { target: { value: 'M' } });
+    fireEvent.change(within(dialog).getByLabelText('Button 2'), { target: { value: 'L' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Send' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(onSendRich).toHaveBeenCalledWith({
+      type: 'buttons',
+      body: 'Which size?',
+      buttons: [
+        { id: 'm', title: 'M' },
+        { id: 'l', title: 'L' },
+      ],
+    });
+  });
+
+  it('the form shows the message being quoted', () => {
+    render(<Composer block={null} onSend={vi.fn()} onSendRich={vi.fn()} replyTo={{ author: 'Carla', text: 'Where are you?' }} />);
+    fireEvent.click(screen.getByRole('button', { name: 'More message types' }));
+    fireEvent.click(screen.getByRole('menuitem', { name: /Location/ }));
+    expect(screen.getByTestId('rich-reply').textContent).toContain('Where are you?');
+  });
+
+  it('is off when the window has closed (templates stay), and in note mode', () => {
+    const { unmount } = render(<Composer block="window_closed" onSend={vi.fn()} onSendRich={vi.fn()} onTemplates={vi.fn()} />);
+    expect((screen.getByRole('button', { name: 'More message types' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId('composer-blocked').textContent).toContain('WhatsApp only allows template messages');
+    expect(screen.getAllByRole('button', { name: 'Send a template' }).every((b) => !(b as HTMLButtonElement).disabled)).toBe(true);
+    unmount();
+    render(<Composer block={null} onSend={vi.fn()} onSendRich={vi.fn()} onNote={vi.fn()} />);
+    expect(screen.getByRole('button', { name: 'More message types' })).toBeTruthy();
+    fireEvent.click(screen.getByTestId('composer-mode-note'));
+    expect(screen.queryByRole('button', { name: 'More message types' })).toBeNull();
+  });
+});

@@ -1,13 +1,15 @@
-import { useEffect, useId, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useId, useRef, useState, type DragEvent, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { canned as cannedApi, isApiError, isMissingEndpoint, media as mediaApi, type CannedResponse, type Mention, type Mentionables, type MediaKind, type UploadedMedia, type UploadOptions } from '../../../api';
-import { Icon } from '../../../components/Icon';
+import { Icon, type IconName } from '../../../components/Icon';
 import { currentLanguage } from '../../../i18n';
-import { canSend, isSendKey, MAX_MESSAGE_LENGTH, type ComposerBlock } from '../../../lib/composer';
+import { canSend, CONFLICT_CODES, isSendKey, MAX_MESSAGE_LENGTH, type ComposerBlock } from '../../../lib/composer';
 import { describeError } from '../../../lib/errors';
+import type { RichBody, RichKind } from '../../../lib/interactive';
 import { isMissing, markMissing, useFeature } from '../../../lib/features';
 import { insertMention, mentionCandidates, mentionQuery, mentionsInText, type MentionCandidate } from '../../../lib/mentions';
 import { ACCEPTED_TYPES, checkFile, fileProblemMessage, formatBytes, mediaKindOf, takesCaption, uploadErrorMessage } from '../../../lib/media';
+import { RichMessageForm } from './RichMessageForm';
 
 /** WhatsApp's limit for a media caption. */
 export const MAX_CAPTION_LENGTH = 1024;
@@ -16,8 +18,14 @@ export type Uploader = (file: File, opts: UploadOptions) => Promise<UploadedMedi
 
 export type ComposerMode = 'reply' | 'note';
 
-/** Codes of a send refused because another agent is answering (409). */
-export const CONFLICT_CODES = new Set(['composer_locked', 'conversation_changed']);
+/** The "More" menu: what each entry composes. */
+const RICH_KINDS: { kind: RichKind; icon: IconName }[] = [
+  { kind: 'buttons', icon: 'pointer' },
+  { kind: 'list', icon: 'list' },
+  { kind: 'location', icon: 'mapPin' },
+];
+
+export { CONFLICT_CODES } from '../../../lib/composer';
 
 export interface ComposerProps {
   block: ComposerBlock;
@@ -42,6 +50,8 @@ export interface ComposerProps {
   onSendMedia?: (media: UploadedMedia, caption: string) => Promise<void>;
   /** Opens the template picker (absent: no template button). */
   onTemplates?: () => void;
+  /** Sends reply buttons, a list or a location (absent: no "More" menu). Throwing keeps the form open. */
+  onSendRich?: (body: RichBody, opts?: { force?: boolean }) => Promise<void>;
   /** The message being answered, shown above the box. */
   replyTo?: { author: string; text: string } | null;
   onCancelReply?: () => void;
@@ -69,6 +79,7 @@ export function Composer({
   onSend,
   onSendMedia: sendMediaProp,
   onTemplates: templatesProp,
+  onSendRich: sendRichProp,
   onNote,
   mentionables = null,
   conversationId,
@@ -90,6 +101,11 @@ export function Composer({
   const block = note ? null : replyBlock;
   const onSendMedia = note ? undefined : sendMediaProp;
   const onTemplates = note ? undefined : templatesProp;
+  const onSendRich = note ? undefined : sendRichProp;
+  const [moreOpen, setMoreOpen] = useState(false);
+  const [richKind, setRichKind] = useState<RichKind | null>(null);
+  const moreRoot = useRef<HTMLDivElement>(null);
+  const moreButton = useRef<HTMLButtonElement>(null);
   const [conflict, setConflict] = useState<{ message: string; text: string } | null>(null);
   const [caret, setCaret] = useState(0);
   const [chosen, setChosen] = useState<MentionCandidate[]>([]);
@@ -118,6 +134,8 @@ export function Composer({
     setError(null);
     setConflict(null);
     setChosen([]);
+    setMoreOpen(false);
+    setRichKind(null);
     setAttachment((a) => {
       if (a) discard(a);
       return null;
@@ -142,6 +160,40 @@ export function Composer({
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [command?.seq]);
+
+  // The "More" menu: focus its first entry, close on a click elsewhere or Escape.
+  useEffect(() => {
+    if (!moreOpen) return;
+    moreRoot.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
+    const onDown = (e: MouseEvent) => {
+      if (moreRoot.current && !moreRoot.current.contains(e.target as Node)) setMoreOpen(false);
+    };
+    document.addEventListener('mousedown', onDown);
+    return () => document.removeEventListener('mousedown', onDown);
+  }, [moreOpen]);
+  useEffect(() => {
+    if (disabled) setMoreOpen(false);
+  }, [disabled]);
+
+  function moreKeys(e: ReactKeyboardEvent<HTMLDivElement>) {
+    const items = [...(moreRoot.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];
+    const at = items.indexOf(document.activeElement as HTMLElement);
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      const next = (at + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length;
+      items[next]?.focus();
+    } else if (e.key === 'Home' || e.key === 'End') {
+      e.preventDefault();
+      items[e.key === 'Home' ? 0 : items.length - 1]?.focus();
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      setMoreOpen(false);
+      moreButton.current?.focus();
+    } else if (e.key === 'Tab') {
+      setMoreOpen(false);
+    }
+  }
 
   // The reply draft holds the composer lease while it has text (see ConversationView).
   const replyHasText = drafts.reply.trim().length > 0;
@@ -501,7 +553,7 @@ export function Composer({
           void submit();
         }}
       >
-        {(onSendMedia || onTemplates) && (
+        {(onSendMedia || onTemplates || onSendRich) && (
           <div className="composer-tools">
             {onSendMedia && (
               <>
@@ -542,6 +594,48 @@ export function Composer({
               >
                 <Icon name="template" size={19} />
               </button>
+            )}
+            {onSendRich && (
+              <div className="composer-more" ref={moreRoot}>
+                <button
+                  ref={moreButton}
+                  type="button"
+                  className={`icon-button composer-tool${moreOpen ? ' composer-tool-open' : ''}`}
+                  disabled={disabled || sending}
+                  aria-haspopup="menu"
+                  aria-expanded={moreOpen}
+                  onClick={() => setMoreOpen((o) => !o)}
+                  aria-label={t('inbox.composer.more')}
+                  title={t('inbox.composer.more')}
+                  data-testid="composer-more"
+                >
+                  <Icon name="plus" size={20} />
+                </button>
+                {moreOpen && (
+                  <div className="menu composer-more-menu" role="menu" aria-label={t('inbox.composer.more')} onKeyDown={moreKeys}>
+                    {RICH_KINDS.map((k) => (
+                      <button
+                        key={k.kind}
+                        type="button"
+                        role="menuitem"
+                        className="menu-item composer-more-item"
+                        onClick={() => {
+                          setMoreOpen(false);
+                          setRichKind(k.kind);
+                        }}
+                      >
+                        <span className="composer-more-icon">
+                          <Icon name={k.icon} size={16} />
+                        </span>
+                        <span className="menu-item-main">
+                          <span className="menu-item-name">{t(`inbox.composer.moreKinds.${k.kind}`)}</span>
+                          <span className="menu-item-sub">{t(`inbox.composer.moreHints.${k.kind}`)}</span>
+                        </span>
+                      </button>
+                    ))}
+                  </div>
+                )}
+              </div>
             )}
           </div>
         )}
@@ -630,6 +724,17 @@ export function Composer({
           </span>
         )}
       </div>
+      {richKind && onSendRich && (
+        <RichMessageForm
+          kind={richKind}
+          replyTo={replyTo}
+          onSend={onSendRich}
+          onClose={() => {
+            setRichKind(null);
+            requestAnimationFrame(() => area.current?.focus());
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -23,7 +23,10 @@ import { EmptyState } from '../../../components/EmptyState';
 import { Icon } from '../../../components/Icon';
 import { LoadError } from '../../../components/LoadError';
 import { PageLoading } from '../../../components/Spinner';
+import { useToast } from '../../../components/Toasts';
 import { composerBlock } from '../../../lib/composer';
+import { describeError } from '../../../lib/errors';
+import type { RichBody } from '../../../lib/interactive';
 import { markMissing, useFeature } from '../../../lib/features';
 import { useNow, usePageVisible } from '../../../lib/live';
 import { mediaKindOf } from '../../../lib/media';
@@ -175,6 +178,7 @@ export function ConversationView({
 }) {
   const { t } = useTranslation();
   const { can, me } = useSession();
+  const toast = useToast();
   const thread = useThread(id);
   const { add: addMessage, reload, setConversation } = thread;
   const now = useNow(15_000);
@@ -268,11 +272,14 @@ export function ConversationView({
     if (el) atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
   }, []);
 
-  /** One send at a time, so messages reach the customer in the order they were written. */
+  /**
+   * One send at a time, so messages reach the customer in the order they were written. What is
+   * sent scrolls the thread to the bottom, except with `stay` (a reaction to an older message).
+   */
   const queue = useCallback(
-    async (body: SendBody, local?: LocalMessage, force = false) => {
+    async (body: SendBody, local?: LocalMessage, force = false, stay = false) => {
       if (local) {
-        atBottom.current = true;
+        if (!stay) atBottom.current = true;
         setPending((p) => [...p, local]);
       }
       // Replies name the newest message seen (collision protection); templates go as they are.
@@ -281,7 +288,7 @@ export function ConversationView({
       sendChain.current = result.catch(() => undefined);
       try {
         const saved = await result;
-        atBottom.current = true;
+        if (!stay) atBottom.current = true;
         addMessage(saved);
       } catch (e) {
         if (isApiError(e) && e.code === 'window_closed') void reload();
@@ -356,6 +363,46 @@ export function ConversationView({
   );
 
   const sendTemplate = useCallback((body: SendBody) => queue(body), [queue]);
+
+  /** Reply buttons, a list or a location from the composer's "More" menu (quoting like texts do). */
+  const sendRich = useCallback(
+    async (body: RichBody, opts?: { force?: boolean }) => {
+      const quoted = replyTo;
+      const full: SendBody = quoted ? { ...body, reply_to: quoted.id } : body;
+      const local =
+        body.type === 'location'
+          ? localMessage({
+              kind: 'location',
+              body: body.name ?? body.address ?? null,
+              content: { type: 'location', latitude: body.latitude, longitude: body.longitude, name: body.name ?? null, address: body.address ?? null },
+              reply_to_wamid: quoted?.wamid ?? null,
+            })
+          : localMessage({ kind: 'interactive', body: body.body, content: { outbound: body }, reply_to_wamid: quoted?.wamid ?? null });
+      await queue(full, local, Boolean(opts?.force));
+      setReplyTo((cur) => (cur === quoted ? null : cur));
+    },
+    [queue, localMessage, replyTo],
+  );
+
+  /**
+   * The business's reaction to a message (an empty emoji takes it back). It shows at once; a
+   * reaction answers nobody, so it goes past the "another agent is answering" guard.
+   */
+  const react = useCallback(
+    async (target: Message, emoji: string) => {
+      try {
+        await queue(
+          { type: 'reaction', message_id: target.id, emoji },
+          localMessage({ kind: 'reaction', body: emoji || null, content: { type: 'reaction', message_id: target.wamid, emoji: emoji || null } }),
+          true,
+          true,
+        );
+      } catch (e) {
+        toast.error(t('messages.reactFailed', { error: describeError(t, e) }));
+      }
+    },
+    [queue, localMessage, toast, t],
+  );
 
   const sendNote = useCallback(
     async (text: string, mentions: Mention[]) => {
@@ -512,6 +559,7 @@ export function ConversationView({
                     onQuoteClick={jumpTo}
                     reactions={reactions.byMessage.get(m.id)}
                     onReplyTo={block === null ? setReplyTo : undefined}
+                    onReact={block === null && m.status !== 'failed' && !('local' in m) ? react : undefined}
                     markAutomatic
                   />
                 </Fragment>
@@ -525,6 +573,7 @@ export function ConversationView({
         onSend={send}
         onSendMedia={sendMedia}
         onTemplates={can('conversations:reply') ? () => setPicking(true) : undefined}
+        onSendRich={sendRich}
         replyTo={replyTo ? { author: authorOf(replyTo), text: summarize(t, replyTo) } : null}
         onCancelReply={() => setReplyTo(null)}
         resetKey={id}

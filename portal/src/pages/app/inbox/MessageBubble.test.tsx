@@ -487,3 +487,48 @@ describe('bot messages', () => {
     expect(screen.queryByTestId('msg-bot')).toBeNull();
   });
 });
+
+describe('MessageBubble: reacting', () => {
+  it('offers a few emoji; picking one reacts, picking the current one takes it back', () => {
+    const onReact = vi.fn();
+    const m = msg({ body: 'Thanks so much!' });
+    const { rerender } = render(<MessageBubble message={m} side="start" onReact={onReact} />);
+    const react = screen.getByRole('button', { name: 'React' });
+    expect(react.getAttribute('aria-expanded')).toBe('false');
+    fireEvent.click(react);
+    const picker = screen.getByRole('group', { name: 'Reactions' });
+    expect(within(picker).getAllByRole('button').map((b) => b.textContent)).toEqual(['👍', '❤️', '😂', '😮', '😢', '🙏']);
+    expect(document.activeElement).toBe(within(picker).getByRole('button', { name: 'React with 👍' }));
+    fireEvent.keyDown(picker, { key: 'ArrowRight' });
+    expect(document.activeElement).toBe(within(picker).getByRole('button', { name: 'React with ❤️' }));
+    fireEvent.click(within(picker).getByRole('button', { name: 'React with 👍' }));
+    expect(onReact).toHaveBeenLastCalledWith(m, '👍');
+    expect(screen.queryByRole('group', { name: 'Reactions' })).toBeNull();
+    expect(document.activeElement).toBe(react);
+
+    rerender(<MessageBubble message={m} side="start" onReact={onReact} reactions={[{ emoji: '👍', direction: 'outbound', name: 'Olivia Owner' }]} />);
+    expect(screen.getByRole('img', { name: 'Olivia Owner reacted 👍' })).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'React' }));
+    const mine = screen.getByRole('button', { name: 'Remove your reaction 👍' });
+    expect(mine.getAttribute('aria-pressed')).toBe('true');
+    expect(document.activeElement).toBe(mine);
+    fireEvent.click(mine);
+    expect(onReact).toHaveBeenLastCalledWith(m, '');
+  });
+
+  it('Escape closes the picker; messages not on WhatsApp yet, and reactions, cannot be reacted to', () => {
+    const onReact = vi.fn();
+    render(
+      <>
+        <MessageBubble message={msg({ body: 'Sent' })} side="start" onReact={onReact} />
+        <MessageBubble message={msg({ direction: 'outbound', status: 'queued', wamid: null, body: 'Going' })} side="end" onReact={onReact} />
+        <MessageBubble message={msg({ kind: 'reaction', content: { emoji: '❤️', message_id: 'wamid.x' } })} side="start" onReact={onReact} />
+      </>,
+    );
+    expect(screen.getAllByRole('button', { name: 'React' })).toHaveLength(1);
+    fireEvent.click(screen.getByRole('button', { name: 'React' }));
+    fireEvent.keyDown(screen.getByRole('group', { name: 'Reactions' }), { key: 'Escape' });
+    expect(screen.queryByRole('group', { name: 'Reactions' })).toBeNull();
+    expect(onReact).not.toHaveBeenCalled();
+  });
+});

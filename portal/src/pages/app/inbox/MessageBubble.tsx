@@ -1,7 +1,7 @@
 // One message as a chat bubble: every kind WhatsApp can deliver, the quoted message, the time and
 // (for what the business sent) the delivery ticks or why it failed. Shared by the inbox and the
 // test phone, which only differ in which side each direction goes.
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Message, Template } from '../../../api';
 import { Icon, type IconName } from '../../../components/Icon';
@@ -39,7 +39,8 @@ function Labelled({ icon, label, children }: { icon: IconName; label: ReactNode;
   );
 }
 
-function Location({ message }: { message: Message }) {
+/** A shared place: name, address, coordinates and a map link (also the composer's preview). */
+export function Location({ message }: { message: Pick<Message, 'body' | 'content'> }) {
   const { t } = useTranslation();
   const c = content(message);
   const lat = num(c.latitude);
@@ -196,6 +197,8 @@ function ListButton({ label, sections, onPick }: { label: string; sections: { ti
   const root = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!open) return;
+    // The rows open under the bubble: bring them into view (jsdom has no scrollIntoView).
+    root.current?.querySelector('.msg-list-rows')?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
     const onDown = (e: MouseEvent) => {
       if (root.current && !root.current.contains(e.target as Node)) setOpen(false);
     };
@@ -387,6 +390,116 @@ function TemplateSent({ message }: { message: Message }) {
   );
 }
 
+/** The emoji offered by a message's react button. */
+export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
+
+/**
+ * A message's react button: a few common emoji; picking the current one takes it back (the
+ * business has one reaction per message, as in WhatsApp).
+ */
+function ReactButton({ current, onPick }: { current: string | null; onPick: (emoji: string) => void }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const [place, setPlace] = useState<{ below: boolean; dx: number }>({ below: false, dx: 0 });
+  const root = useRef<HTMLDivElement>(null);
+  const trigger = useRef<HTMLButtonElement>(null);
+  const picker = useRef<HTMLDivElement>(null);
+  // Keep the picker inside the thread: below the button when there is no room above (the first
+  // messages), and shifted sideways rather than cut off at narrow widths.
+  useLayoutEffect(() => {
+    if (!open) {
+      setPlace({ below: false, dx: 0 });
+      return;
+    }
+    const el = root.current;
+    const box = picker.current?.getBoundingClientRect();
+    if (!el || !box) return;
+    const scroller = el.closest('.thread-scroll, .phone-chat');
+    const area = scroller ? scroller.getBoundingClientRect() : { top: 0, left: 0, right: window.innerWidth };
+    const below = el.getBoundingClientRect().top - area.top < box.height + 12;
+    const margin = 8;
+    const dx = box.right > area.right - margin ? area.right - margin - box.right : box.left < area.left + margin ? area.left + margin - box.left : 0;
+    setPlace({ below, dx });
+  }, [open]);
+  useEffect(() => {
+    if (!open) return;
+    const el = root.current;
+    const picked = el?.querySelector<HTMLElement>('[aria-pressed="true"]') ?? el?.querySelector<HTMLElement>('.msg-react-emoji');
+    picked?.focus();
+    const onDown = (e: MouseEvent) => {
+      if (el && !el.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('mousedown', onDown);
+    return () => document.removeEventListener('mousedown', onDown);
+  }, [open]);
+  const close = (focus: boolean) => {
+    setOpen(false);
+    if (focus) trigger.current?.focus();
+  };
+  return (
+    <div className={`msg-react${open ? ' msg-react-open' : ''}`} ref={root}>
+      <button
+        ref={trigger}
+        type="button"
+        className="msg-action"
+        aria-label={t('messages.react')}
+        title={t('messages.react')}
+        aria-expanded={open}
+        aria-haspopup="true"
+        onClick={() => setOpen((o) => !o)}
+        data-testid="react-button"
+      >
+        <Icon name="smile" size={15} />
+      </button>
+      {open && (
+        <div
+          ref={picker}
+          className={`msg-react-picker${place.below ? ' msg-react-picker-below' : ''}`}
+          style={place.dx ? { translate: `${Math.round(place.dx)}px 0` } : undefined}
+          role="group"
+          aria-label={t('messages.reactions')}
+          data-testid="reaction-picker"
+          onKeyDown={(e) => {
+            const items = [...(root.current?.querySelectorAll<HTMLElement>('.msg-react-emoji') ?? [])];
+            const at = items.indexOf(document.activeElement as HTMLElement);
+            if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+              e.preventDefault();
+              items[(at + (e.key === 'ArrowRight' ? 1 : items.length - 1)) % items.length]?.focus();
+            } else if (e.key === 'Escape') {
+              e.preventDefault();
+              e.stopPropagation();
+              close(true);
+            } else if (e.key === 'Tab') {
+              setOpen(false);
+            }
+          }}
+        >
+          {QUICK_REACTIONS.map((emoji) => {
+            const mine = emoji === current;
+            const label = mine ? t('messages.removeReaction', { emoji }) : t('messages.reactWith', { emoji });
+            return (
+              <button
+                key={emoji}
+                type="button"
+                className={`msg-react-emoji${mine ? ' msg-react-emoji-mine' : ''}`}
+                aria-pressed={mine}
+                aria-label={label}
+                title={label}
+                onClick={() => {
+                  close(true);
+                  onPick(mine ? '' : emoji);
+                }}
+              >
+                {emoji}
+              </button>
+            );
+          })}
+        </div>
+      )}
+    </div>
+  );
+}
+
 /** The body of a message, by kind. `thread` lets a reaction name the message it reacts to. */
 export function MessageContent({ message, thread = [] }: { message: Message; thread?: Message[] }) {
   const { t } = useTranslation();
@@ -508,11 +621,13 @@ export interface BubbleProps {
   reactions?: ReactionChip[];
   /** Offers "Reply" (quote this message in the composer). */
   onReplyTo?: (m: Message) => void;
+  /** Offers a react button; `emoji` is "" to take the business's reaction back. */
+  onReact?: (m: Message, emoji: string) => void;
   /** Marks replies Chorus sent by itself (greeting, away) "Automatic" and bot messages "Bot" (the agents' timeline). */
   markAutomatic?: boolean;
 }
 
-export function MessageBubble({ message, side, thread = [], ticks = false, authorOf, sender, onQuoteClick, reactions, onReplyTo, markAutomatic = false }: BubbleProps) {
+export function MessageBubble({ message, side, thread = [], ticks = false, authorOf, sender, onQuoteClick, reactions, onReplyTo, onReact, markAutomatic = false }: BubbleProps) {
   const { t } = useTranslation();
   const automatic = markAutomatic ? automaticKind(message) : null;
   if (message.kind === 'system') {
@@ -527,6 +642,12 @@ export function MessageBubble({ message, side, thread = [], ticks = false, autho
   const visual = (message.kind === 'image' || message.kind === 'video' || message.kind === 'sticker') && message.media?.status === 'ready';
   const quoted = message.reply_to_wamid ? thread.find((m) => m.wamid === message.reply_to_wamid) : undefined;
   const explanation = message.error_explanation || message.error_title || t('messages.failedGeneric');
+  // Only messages that reached WhatsApp can be quoted or reacted to.
+  const actionable = Boolean(message.wamid) && message.kind !== 'reaction';
+  const canReply = Boolean(onReplyTo) && actionable;
+  const canReact = Boolean(onReact) && actionable && message.kind !== 'revoke';
+  // What the business reacted with (the inbox passes `onReact`; there the business is the agent's side).
+  const ownReaction = reactions?.find((r) => r.direction === 'outbound')?.emoji ?? null;
   return (
     <div
       className={`msg msg-${side}${failed ? ' msg-failed' : ''}`}
@@ -574,10 +695,15 @@ export function MessageBubble({ message, side, thread = [], ticks = false, autho
           {ticks && <StatusTicks status={message.status} />}
         </span>
       </div>
-      {onReplyTo && message.wamid && message.kind !== 'reaction' && (
-        <button type="button" className="msg-action" onClick={() => onReplyTo(message)} aria-label={t('messages.replyTo')} title={t('messages.replyTo')}>
-          <Icon name="reply" size={15} />
-        </button>
+      {(canReply || canReact) && (
+        <div className="msg-actions">
+          {canReact && onReact && <ReactButton current={ownReaction} onPick={(emoji) => onReact(message, emoji)} />}
+          {canReply && onReplyTo && (
+            <button type="button" className="msg-action" onClick={() => onReplyTo(message)} aria-label={t('messages.replyTo')} title={t('messages.replyTo')} data-testid="reply-button">
+              <Icon name="reply" size={15} />
+            </button>
+          )}
+        </div>
       )}
       </div>
       {reactions && reactions.length > 0 && (
@@ -586,7 +712,7 @@ export function MessageBubble({ message, side, thread = [], ticks = false, autho
             const who = r.direction === 'inbound' ? (r.name ?? (authorOf ? authorOf({ ...message, direction: 'inbound' }) : '')) : (r.name ?? '');
             const label = who ? t('messages.reactionBy', { name: who, emoji: r.emoji }) : t('messages.reactedWith', { emoji: r.emoji });
             return (
-              <span key={i} className="msg-reaction" role="img" aria-label={label} title={label}>
+              <span key={i} className={`msg-reaction${r.direction === 'outbound' ? ' msg-reaction-outbound' : ''}`} role="img" aria-label={label} title={label}>
                 {r.emoji}
               </span>
             );
