@@ -110,6 +110,8 @@ use crate::routes;
         routes::routing::order_rules,
         routes::routing::update_rule,
         routes::routing::delete_rule,
+        routes::reports::overview,
+        routes::reports::overview_csv,
         routes::hooks::list,
         routes::hooks::create,
         routes::hooks::get,

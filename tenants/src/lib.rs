@@ -26,6 +26,7 @@ pub mod ids;
 pub mod ingest;
 pub mod jobs;
 pub mod knowledge;
+pub mod kpi;
 pub mod llm;
 pub mod mail;
 pub mod media;

@@ -17,6 +17,7 @@
 pub mod content;
 pub mod hooks;
 pub mod inbox;
+pub mod kpi;
 pub mod limits;
 pub mod queue;
 pub mod registry;
@@ -103,6 +104,9 @@ impl Runner {
         }
         if let Err(e) = chorus_tenants::sla::schedule_sweep(&self.env.store, 0).await {
             tracing::warn!(error = %e, "could not queue the SLA sweep");
+        }
+        if let Err(e) = chorus_tenants::kpi::rollup::schedule(&self.env.store, 0).await {
+            tracing::warn!(error = %e, "could not queue the KPI roll-up");
         }
         loop {
             while running.try_join_next().is_some() {}

@@ -73,6 +73,9 @@ impl Registry {
         r.register(chorus_tenants::sla::SWEEP, |env, _job| {
             Box::pin(crate::inbox::sla_sweep(env))
         });
+        r.register(chorus_tenants::kpi::rollup::ROLLUP, |env, _job| {
+            Box::pin(crate::kpi::roll_up(env))
+        });
         r.register(chorus_tenants::hooks::DELIVER, |env, job| {
             Box::pin(crate::hooks::deliver(env, job))
         });

@@ -21,6 +21,7 @@ pub mod numbers;
 pub mod operator;
 pub mod ops;
 pub mod portal;
+pub mod reports;
 pub mod roles;
 pub mod routing;
 pub mod sandbox;
@@ -162,6 +163,8 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(routing::order_rules)
         .service(routing::update_rule)
         .service(routing::delete_rule)
+        .service(reports::overview_csv)
+        .service(reports::overview)
         .service(hooks::list)
         .service(hooks::create)
         .service(hooks::get)

@@ -1,0 +1,14 @@
+DROP TRIGGER kpi_bot_sessions_updated ON bot_sessions;
+DROP TRIGGER kpi_bot_sessions_inserted ON bot_sessions;
+DROP TRIGGER kpi_messages_inserted ON messages;
+DROP TRIGGER kpi_conversations_updated ON conversations;
+DROP TRIGGER kpi_conversations_inserted ON conversations;
+DROP FUNCTION kpi_bot_sessions_updated();
+DROP FUNCTION kpi_bot_sessions_inserted();
+DROP FUNCTION kpi_messages_inserted();
+DROP FUNCTION kpi_conversations_updated();
+DROP FUNCTION kpi_conversations_inserted();
+DROP FUNCTION kpi_rolled_up_at();
+DROP TABLE kpi_rollup_state;
+DROP TABLE kpi_hourly;
+DROP TABLE kpi_events;
