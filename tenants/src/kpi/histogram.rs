@@ -1,9 +1,10 @@
 //! Duration histograms: how medians and p90s are read from hourly sums.
 //!
 //! A median cannot be added up, so each roll-up row keeps how many durations fell in each of
-//! [`BUCKETS`] buckets whose edges grow by 30% (10 s, 13 s, 17 s, ... past 30 days). Sums of
-//! histograms are histograms of the union, so a 90-day report merges rows and reads the
-//! percentile from the merged counts, interpolating linearly inside the bucket that holds it.
+//! [`BUCKETS`] buckets whose edges grow by 30% (10 s, 13 s, 17 s, ... past 20 days; longer
+//! durations share the last bucket). Sums of histograms are histograms of the union, so a 90-day
+//! report merges rows and reads the percentile from the merged counts, interpolating linearly
+//! inside the bucket that holds it.
 //! The answer is within one bucket of the exact value (at most 30% above the bucket's lower
 //! edge), which the portal says next to it; means are exact (sums and counts).
 //!
