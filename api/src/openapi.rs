@@ -112,6 +112,8 @@ use crate::routes;
         routes::routing::delete_rule,
         routes::reports::overview,
         routes::reports::overview_csv,
+        routes::reports::floor,
+        routes::numbers::quality,
         routes::hooks::list,
         routes::hooks::create,
         routes::hooks::get,

@@ -573,3 +573,147 @@ async fn concurrent_sends_of_two_businesses_are_recorded_in_batches() {
         }
     }
 }
+
+/// Quality mails to the owner so far.
+fn quality_alerts(app: &TestApp, owner: &Session) -> Vec<String> {
+    app.mails()
+        .into_iter()
+        .filter(|(_, raw)| {
+            raw.contains(&format!("To: {}", owner.email)) && raw.contains("quality alert")
+        })
+        .map(|(_, raw)| raw)
+        .collect()
+}
+
+fn quality_update(event: &str, limit: Option<&str>) -> Value {
+    let mut value = json!({"display_phone_number": "15550001111", "event": event});
+    if let Some(l) = limit {
+        value["current_limit"] = json!(l);
+    }
+    json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "time": 1761300500, "changes": [{
+        "field": "phone_number_quality_update", "value": value}]}]})
+}
+
+#[tokio::test]
+async fn quality_drops_and_failure_spikes_alert_admins_once() {
+    let (fake, app, owner) = setup().await;
+    let number = real_number(&app, &owner).await;
+    let id = number["id"].as_str().unwrap().to_owned();
+    assert!(quality_alerts(&app, &owner).is_empty());
+
+    // A rating drop from the webhook: stored, and the owner is told; a rise tells nobody.
+    post_raw(&app, &quality_update("FLAGGED", None)).await;
+    app.drain_jobs().await;
+    assert_eq!(real_number(&app, &owner).await["quality_rating"], "YELLOW");
+    let mails = quality_alerts(&app, &owner);
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(mails[0].contains("GREEN to YELLOW"), "{}", mails[0]);
+    post_raw(&app, &quality_update("UNFLAGGED", None)).await;
+    app.drain_jobs().await;
+    assert_eq!(real_number(&app, &owner).await["quality_rating"], "GREEN");
+    assert_eq!(quality_alerts(&app, &owner).len(), 1);
+    // A lowered messaging limit.
+    post_raw(&app, &quality_update("UPGRADE", Some("TIER_10K"))).await;
+    post_raw(&app, &quality_update("DOWNGRADE", Some("TIER_1K"))).await;
+    app.drain_jobs().await;
+    let mails = quality_alerts(&app, &owner);
+    assert_eq!(mails.len(), 2);
+    assert!(mails.iter().any(|m| m.contains("TIER_10K to TIER_1K")));
+
+    // The periodic check reads Meta's profile: RED is a drop.
+    fake.set_quality(PHONE_ID, "RED");
+    app.state
+        .store
+        .system(
+            async |tx: &mut chorus_tenants::db::SystemTx| -> chorus_tenants::Result<()> {
+                let job =
+                    chorus_tenants::jobs::NewJob::new(chorus_tenants::quality::CHECK, &json!({}))?;
+                chorus_tenants::jobs::enqueue_system(tx, None, job).await?;
+                Ok(())
+            },
+        )
+        .await
+        .unwrap();
+    app.drain_jobs().await;
+    assert_eq!(real_number(&app, &owner).await["quality_rating"], "RED");
+    assert_eq!(quality_alerts(&app, &owner).len(), 3);
+
+    // Twelve sends fail with 131026: one spike alert, and the quality page counts them by code.
+    webhook(&app, "wamid.Q1", "hola").await;
+    let conv = the_conversation(&app, &owner).await;
+    let mut wamids = vec![];
+    for i in 0..12 {
+        let mid = reply(&app, &owner, &conv, &format!("intento {i}")).await;
+        app.drain_jobs().await;
+        wamids.push(
+            message(&app, &owner, &conv, &mid).await["wamid"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let statuses: Vec<Value> = wamids
+        .iter()
+        .map(|w| json!({"id": w, "status": "failed", "timestamp": chrono::Utc::now().timestamp().to_string(),
+            "recipient_id": "34600111222",
+            "errors": [{"code": 131026, "title": "Message undeliverable"}]}))
+        .collect();
+    post_raw(&app, &json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550001111", "phone_number_id": PHONE_ID},
+        "statuses": statuses}}]}]})).await;
+    app.drain_jobs().await;
+    let mails = quality_alerts(&app, &owner);
+    assert_eq!(mails.len(), 4, "one spike alert");
+    assert!(mails.iter().any(|m| m.contains("in the last hour failed")));
+    let q: Value = app
+        .get(
+            &format!("/api/v1/numbers/{id}/quality"),
+            &owner.access_token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(q["failed"], 12, "{q}");
+    assert_eq!(q["quality_rating"], "RED");
+    assert_eq!(q["by_code"][0]["code"], 131026);
+    assert_eq!(q["by_code"][0]["count"], 12);
+    assert!(q["by_code"][0]["explanation"].as_str().unwrap().len() > 10);
+    // Another business: 404; a bad window: 422.
+    let other = app.signup_owner("Beta", &email("beta-quality")).await;
+    let res = app
+        .get(
+            &format!("/api/v1/numbers/{id}/quality"),
+            &other.access_token,
+        )
+        .await;
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::NOT_FOUND, "not_found".into())
+    );
+    let res = app
+        .get(
+            &format!("/api/v1/numbers/{id}/quality?hours=0"),
+            &owner.access_token,
+        )
+        .await;
+    assert_eq!(
+        error_code(res).await,
+        (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".into())
+    );
+    // More failures within the quiet period: no second spike mail.
+    let mid = reply(&app, &owner, &conv, "otra").await;
+    app.drain_jobs().await;
+    let w = message(&app, &owner, &conv, &mid).await["wamid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    post_raw(&app, &json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550001111", "phone_number_id": PHONE_ID},
+        "statuses": [{"id": w, "status": "failed", "timestamp": chrono::Utc::now().timestamp().to_string(),
+            "recipient_id": "34600111222", "errors": [{"code": 131026, "title": "Message undeliverable"}]}]}}]}]})).await;
+    app.drain_jobs().await;
+    assert_eq!(quality_alerts(&app, &owner).len(), 4);
+}

@@ -408,3 +408,39 @@ async fn business_hours_shorten_business_time_only() {
     assert!(business < calendar, "{f}");
     assert!(business <= (8 + 24) as f64 * 3600.0, "{f}");
 }
+
+#[tokio::test]
+async fn the_floor_shows_load_and_waiting_now() {
+    let app = spawn_app().await;
+    let owner = app.signup_owner("Floor", &email("floor")).await;
+    let agent = app.add_member(&owner, &email("agent-floor"), "agent").await;
+    let a = writes(&app, &owner, "34600300001", "hola").await;
+    writes(&app, &owner, "34600300002", "hola").await;
+    let c = writes(&app, &owner, "34600300003", "hola").await;
+    patch(
+        &app,
+        &owner,
+        &a,
+        json!({"assignee_id": agent.membership_id}),
+    )
+    .await;
+    reply(&app, &agent, &a, "dime").await;
+    patch(&app, &owner, &c, json!({"status": "pending"})).await;
+    let f = get_ok(&app, &owner, "/api/v1/reports/floor").await;
+    assert_eq!(f["open"], 2, "{f}");
+    assert_eq!(f["pending"], 1);
+    assert_eq!(f["waiting"], 1, "the unanswered one");
+    assert!(f["oldest_waiting_since"].is_string());
+    let people = f["agents"].as_array().unwrap();
+    let mine = people
+        .iter()
+        .find(|p| p["membership_id"] == agent.membership_id.as_str())
+        .unwrap();
+    assert_eq!(mine["open"], 1);
+    assert_eq!(mine["waiting"], 0);
+    assert_eq!(mine["status"], "offline", "no socket: offline");
+    assert_eq!(f["offline"].as_i64().unwrap(), people.len() as i64);
+    // Agents may not see the floor.
+    let res = app.get("/api/v1/reports/floor", &agent.access_token).await;
+    expect_error(res, StatusCode::FORBIDDEN, "forbidden", "agent floor").await;
+}

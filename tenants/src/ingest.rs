@@ -142,6 +142,7 @@ async fn apply_with(
                             let report = status_report(status);
                             messages::apply_status(tx, &report).await?;
                             crate::consent::after_status(tx, &report).await?;
+                            crate::quality::after_status(tx, &report).await?;
                         }
                     }
                     let new = recorded.len();

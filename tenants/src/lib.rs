@@ -42,6 +42,7 @@ pub mod passwords;
 pub mod people;
 pub mod permissions;
 pub mod presence;
+pub mod quality;
 pub mod realtime;
 pub mod routing;
 pub mod routing_rules;

@@ -228,6 +228,39 @@ pub fn number_needs_reconnect(
     }
 }
 
+/// A number's quality dropped or its sends are failing (`what` says which, in `lang`).
+pub fn quality_alert(
+    lang: Lang,
+    to: &str,
+    name: &str,
+    business: &str,
+    number: &str,
+    what: &str,
+    link: &str,
+) -> Email {
+    match lang {
+        Lang::En => render(
+            to,
+            format!("WhatsApp quality alert for {number} ({business})"),
+            format!("Hi {name},"),
+            format!("Meta reports a problem with {number}. {what}"),
+            "See the number".into(),
+            link,
+            "You receive this because you may manage WhatsApp numbers in this business.".into(),
+        ),
+        Lang::Es => render(
+            to,
+            format!("Alerta de calidad de WhatsApp para {number} ({business})"),
+            format!("Hola {name}:"),
+            format!("Hay un problema con {number}. {what}"),
+            "Ver el número".into(),
+            link,
+            "Recibes este correo porque puedes gestionar números de WhatsApp en esta empresa."
+                .into(),
+        ),
+    }
+}
+
 /// "You are invited to join a business".
 pub fn invitation(
     lang: Lang,

@@ -210,7 +210,7 @@ pub async fn waba_owners(store: &Store, waba_id: &str) -> Result<Vec<(TenantId, 
 /// first time (connected → needs_reconnect) every active member who may manage numbers is
 /// emailed; `public_url` makes the link in that mail.
 pub async fn mark_needs_reconnect(tx: &mut TenantTx, id: Uuid, public_url: &str) -> Result<()> {
-    use crate::schema::{memberships as ms, roles, tenants, users};
+    use crate::schema::tenants;
     let changed: Option<String> = diesel::update(
         n::table
             .filter(n::id.eq(id))
@@ -228,28 +228,14 @@ pub async fn mark_needs_reconnect(tx: &mut TenantTx, id: Uuid, public_url: &str)
         return Ok(());
     };
     let business: String = tenants::table.select(tenants::name).first(tx.pg()).await?;
-    let admins: Vec<(String, String, String, Vec<String>)> = ms::table
-        .inner_join(
-            roles::table.on(roles::tenant_id
-                .eq(ms::tenant_id)
-                .and(roles::id.eq(ms::role_id))),
-        )
-        .inner_join(users::table.on(users::id.eq(ms::user_id)))
-        .filter(ms::status.eq("active"))
-        .select((users::email, users::name, users::locale, roles::permissions))
-        .load(tx.pg())
-        .await?;
+    let admins =
+        crate::people::with_permission(tx, crate::permissions::Permission::NumbersManage).await?;
     let link = format!("{}/settings/numbers", public_url.trim_end_matches('/'));
-    for (email, name, locale, permissions) in admins {
-        if !crate::permissions::PermissionSet::from_db(&permissions)
-            .contains(crate::permissions::Permission::NumbersManage)
-        {
-            continue;
-        }
+    for admin in admins {
         let message = crate::mail::number_needs_reconnect(
-            crate::mail::Lang::parse(&locale),
-            &email,
-            &name,
+            crate::mail::Lang::parse(&admin.locale),
+            &admin.email,
+            &admin.name,
             &format!("+{display}"),
             &business,
             &link,
@@ -425,22 +411,26 @@ pub async fn apply_quality(
         _ => None,
     };
     let waba = waba_id.to_owned();
-    store
-        .system(async |tx: &mut SystemTx| -> Result<usize> {
-            let target = n::table
+    let targets: Vec<(Uuid, Uuid)> = store
+        .system(async |tx: &mut SystemTx| -> Result<Vec<(Uuid, Uuid)>> {
+            Ok(n::table
                 .filter(n::waba_id.eq(&waba))
                 .filter(n::display_phone_number.eq(&digits))
-                .filter(n::status.ne("disconnected"));
-            Ok(diesel::update(target)
-                .set((
-                    limit.as_ref().map(|l| n::messaging_limit.eq(l)),
-                    rating.map(|r| n::quality_rating.eq(r)),
-                    n::updated_at.eq(Utc::now()),
-                ))
-                .execute(tx.pg())
+                .filter(n::status.ne("disconnected"))
+                .select((n::tenant_id, n::id))
+                .load(tx.pg())
                 .await?)
         })
-        .await
+        .await?;
+    // Each in its business's door: a drop queues an alert to that business's admins.
+    for (tenant, id) in &targets {
+        store
+            .tenant(crate::ids::TenantId(*tenant), async |tx: &mut TenantTx| {
+                crate::quality::apply_reading(tx, *id, rating, limit.as_deref()).await
+            })
+            .await?;
+    }
+    Ok(targets.len())
 }
 
 /// `account_update` saying the business removed our app: every number of that WABA needs

@@ -188,6 +188,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         default_team_id -> Nullable<Uuid>,
+        failure_alerted_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -996,23 +996,10 @@ async fn warn(tx: &mut TenantTx, row: &ConvRow, policy: &Policy, e: &Evaluated) 
 
 /// Members who may view reports: the supervisors a breach is reported to.
 async fn supervisors(tx: &mut TenantTx) -> Result<Vec<Uuid>> {
-    use crate::schema::{memberships as ms, roles};
-    let rows: Vec<(Uuid, Vec<String>)> = ms::table
-        .inner_join(
-            roles::table.on(roles::tenant_id
-                .eq(ms::tenant_id)
-                .and(roles::id.eq(ms::role_id))),
-        )
-        .filter(ms::status.eq("active"))
-        .select((ms::id, roles::permissions))
-        .load(tx.pg())
-        .await?;
-    Ok(rows
+    Ok(crate::people::with_permission(tx, Permission::ReportsView)
+        .await?
         .into_iter()
-        .filter(|(_, ps)| {
-            crate::permissions::PermissionSet::from_db(ps).contains(Permission::ReportsView)
-        })
-        .map(|(id, _)| id)
+        .map(|r| r.membership_id)
         .collect())
 }
 

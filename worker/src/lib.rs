@@ -19,6 +19,7 @@ pub mod hooks;
 pub mod inbox;
 pub mod kpi;
 pub mod limits;
+pub mod quality;
 pub mod queue;
 pub mod registry;
 pub mod send_records;
@@ -104,6 +105,14 @@ impl Runner {
         }
         if let Err(e) = chorus_tenants::sla::schedule_sweep(&self.env.store, 0).await {
             tracing::warn!(error = %e, "could not queue the SLA sweep");
+        }
+        if let Err(e) = chorus_tenants::quality::schedule_check(
+            &self.env.store,
+            chorus_tenants::quality::CHECK_EVERY_SECS,
+        )
+        .await
+        {
+            tracing::warn!(error = %e, "could not queue the quality check");
         }
         if let Err(e) = chorus_tenants::kpi::rollup::schedule(&self.env.store, 0).await {
             tracing::warn!(error = %e, "could not queue the KPI roll-up");

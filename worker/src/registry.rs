@@ -73,6 +73,12 @@ impl Registry {
         r.register(chorus_tenants::sla::SWEEP, |env, _job| {
             Box::pin(crate::inbox::sla_sweep(env))
         });
+        r.register(chorus_tenants::quality::ALERT, |env, job| {
+            Box::pin(crate::quality::alert(env, job))
+        });
+        r.register(chorus_tenants::quality::CHECK, |env, _job| {
+            Box::pin(crate::quality::check(env))
+        });
         r.register(chorus_tenants::kpi::rollup::ROLLUP, |env, _job| {
             Box::pin(crate::kpi::roll_up(env))
         });

@@ -164,6 +164,8 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(routing::update_rule)
         .service(routing::delete_rule)
         .service(reports::overview_csv)
+        .service(reports::floor)
+        .service(numbers::quality)
         .service(reports::overview)
         .service(hooks::list)
         .service(hooks::create)

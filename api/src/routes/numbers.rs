@@ -242,3 +242,28 @@ pub async fn embedded_signup(
     state.jobs_enqueued();
     Ok(HttpResponse::Created().json(number))
 }
+
+/// The number's quality rating and messaging limit, and its failed sends by error code over the
+/// last `hours` (24 by default).
+#[utoipa::path(tag = "numbers", params(chorus_tenants::quality::QualityQuery), security(("bearer" = [])),
+    responses((status = 200, body = chorus_tenants::quality::NumberQuality), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[get("/numbers/{id}/quality")]
+pub async fn quality(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<uuid::Uuid>,
+    q: web::Query<chorus_tenants::quality::QualityQuery>,
+) -> ApiResult<HttpResponse> {
+    let (id, q) = (id.into_inner(), q.into_inner());
+    let v = state
+        .store
+        .tenant(
+            auth.tenant,
+            async |tx: &mut TenantTx| -> chorus_tenants::Result<_> {
+                let actor = auth.actor(tx).await?;
+                chorus_tenants::quality::report(tx, &actor, id, q).await
+            },
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}

@@ -58,3 +58,33 @@ pub async fn overview_csv(
         ))
         .body(csv))
 }
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct FloorQuery {
+    /// Only this team's conversations and members.
+    pub team_id: Option<uuid::Uuid>,
+}
+
+/// The supervisor floor now: presence and load of each member, open, unassigned and waiting
+/// conversations, SLA targets at risk or breached.
+#[utoipa::path(tag = "reports", params(FloorQuery), security(("bearer" = [])),
+    responses((status = 200, body = chorus_tenants::kpi::live::Floor), (status = 403, body = crate::error::ErrorBody)))]
+#[get("/reports/floor")]
+pub async fn floor(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<FloorQuery>,
+) -> ApiResult<HttpResponse> {
+    let team = q.into_inner().team_id;
+    let v = state
+        .store
+        .tenant(
+            auth.tenant,
+            async |tx: &mut TenantTx| -> chorus_tenants::Result<_> {
+                let actor = auth.actor(tx).await?;
+                kpi::live::floor(tx, &actor, team).await
+            },
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}

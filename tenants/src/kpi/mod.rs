@@ -16,6 +16,7 @@
 //! moment (a resolution to whoever held it when it was resolved).
 
 pub mod histogram;
+pub mod live;
 pub mod rollup;
 
 use std::collections::BTreeMap;

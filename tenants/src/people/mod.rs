@@ -4,7 +4,9 @@
 pub mod actor;
 pub mod agents;
 pub mod invitations;
+pub mod recipients;
 pub mod roles;
 pub mod teams;
 
 pub use actor::Actor;
+pub use recipients::{Recipient, with_permission};

@@ -1,0 +1,2 @@
+ALTER TABLE whatsapp_numbers DROP COLUMN failure_alerted_at;
+DROP TABLE number_failures;
