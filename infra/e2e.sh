@@ -18,8 +18,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Loopback webhook targets are allowed so e2e/webhooks.spec.ts can register its own receiver on
+# 127.0.0.1 (private ranges such as 10.0.0.0/8 stay refused).
 env -u DATABASE_URL CHORUS_HOME="$home" CHORUS_LISTEN="127.0.0.1:$port" CHORUS_PUBLIC_URL="http://127.0.0.1:$port" \
-  CHORUS_PORTAL_DIR="$PWD/portal/dist" RUST_LOG=info "$bin" serve >"$log" 2>&1 &
+  CHORUS_PORTAL_DIR="$PWD/portal/dist" CHORUS_WEBHOOKS_ALLOW_LOOPBACK=true RUST_LOG=info "$bin" serve >"$log" 2>&1 &
 pid=$!
 
 for _ in $(seq 1 120); do
@@ -30,7 +32,8 @@ done
 curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { echo "chorus serve never became ready:"; cat "$log"; exit 1; }
 
 status=0
-(cd portal && CHORUS_E2E_URL="http://127.0.0.1:$port" CHORUS_MAIL_DIR="$home/mail" npx playwright test) || status=$?
+# Arguments go to Playwright (e.g. `infra/e2e.sh webhooks` runs only that spec).
+(cd portal && CHORUS_E2E_URL="http://127.0.0.1:$port" CHORUS_MAIL_DIR="$home/mail" npx playwright test "$@") || status=$?
 
 kill -TERM "$pid"
 exit_code=0

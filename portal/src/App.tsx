@@ -17,6 +17,7 @@ import { SlaPoliciesPage } from './pages/app/settings/SlaPoliciesPage';
 import { ContactsPage } from './pages/app/settings/ContactsPage';
 import { BotsPage } from './pages/app/settings/BotsPage';
 import { KnowledgeBasePage } from './pages/app/settings/KnowledgeBasePage';
+import { WebhooksPage } from './pages/app/settings/WebhooksPage';
 import { FailedJobsPage } from './pages/app/operator/FailedJobsPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { AcceptInvitationPage } from './pages/public/AcceptInvitationPage';
@@ -61,6 +62,7 @@ export function App() {
         <Route path="/settings/contacts/:contactId" element={<ContactsPage />} />
         <Route path="/settings/bots" element={<BotsPage />} />
         <Route path="/settings/knowledge" element={<KnowledgeBasePage />} />
+        <Route path="/settings/webhooks" element={<WebhooksPage />} />
         <Route path="/operator/jobs" element={<FailedJobsPage />} />
       </Route>
       <Route path="*" element={<NotFoundPage />} />

@@ -57,6 +57,13 @@ import type {
   Session,
   Tag,
   Team,
+  WebhookDelivery,
+  WebhookDeliveryState,
+  WebhookEndpoint,
+  WebhookEndpointChanges,
+  WebhookEndpointInput,
+  WebhookEndpointList,
+  WebhookEndpointWithSecret,
   WebhookReceipt,
   WhatsAppNumber,
 } from './types';
@@ -371,6 +378,31 @@ export const slaPolicies = {
   remove: (id: string) => api.del(`/api/v1/sla-policies/${q(id)}`),
   /** `ids` names every policy once, in the new order. */
   order: (ids: string[]) => api.put<{ items: SlaPolicy[] }>('/api/v1/sla-policies/order', { ids }).then((p) => p.items),
+};
+
+/** Outgoing webhooks (settings:manage): endpoints, their signing secrets and delivery logs. */
+export const webhookEndpoints = {
+  list: () => api.get<WebhookEndpointList>('/api/v1/webhook-endpoints'),
+  get: (id: string) => api.get<WebhookEndpoint>(`/api/v1/webhook-endpoints/${q(id)}`),
+  /** 201 with the signing secret, shown only now; 422 `fields.url` for a private address. */
+  create: (body: WebhookEndpointInput) => api.post<WebhookEndpointWithSecret>('/api/v1/webhook-endpoints', body),
+  update: (id: string, body: WebhookEndpointChanges) => api.patch<WebhookEndpoint>(`/api/v1/webhook-endpoints/${q(id)}`, body),
+  remove: (id: string) => api.del(`/api/v1/webhook-endpoints/${q(id)}`),
+  /** A new secret; the old one stops working at once. */
+  rotateSecret: (id: string) => api.post<WebhookEndpointWithSecret>(`/api/v1/webhook-endpoints/${q(id)}/rotate-secret`),
+  /** Queues a `ping` event (202, the pending delivery). */
+  ping: (id: string) => api.post<WebhookDelivery>(`/api/v1/webhook-endpoints/${q(id)}/ping`),
+  /** Newest first. */
+  deliveries: (id: string, opts: { state?: WebhookDeliveryState; cursor?: string | null; limit?: number } = {}) => {
+    const params = new URLSearchParams();
+    if (opts.state) params.set('state', opts.state);
+    if (opts.cursor) params.set('cursor', opts.cursor);
+    params.set('limit', String(opts.limit ?? 20));
+    return api.get<Page<WebhookDelivery>>(`/api/v1/webhook-endpoints/${q(id)}/deliveries?${params}`);
+  },
+  /** A new delivery of the same event (same event id and data). */
+  redeliver: (id: string, deliveryId: string) =>
+    api.post<WebhookDelivery>(`/api/v1/webhook-endpoints/${q(id)}/deliveries/${q(deliveryId)}/redeliver`),
 };
 
 export const mentionables = {

@@ -828,3 +828,70 @@ export interface SlaPolicyInput {
   warn_percent: number;
   escalation: SlaEscalation;
 }
+
+/** The events an outgoing webhook endpoint may subscribe to (the server's list is authoritative). */
+export const WEBHOOK_EVENTS = [
+  'conversation.created',
+  'conversation.assigned',
+  'conversation.resolved',
+  'message.created',
+  'message.status',
+  'contact.updated',
+] as const;
+
+/** A URL of the business's that Chorus POSTs signed events to (`/webhook-endpoints`). */
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  description: string | null;
+  events: string[];
+  enabled: boolean;
+  created_at: string;
+  updated_at: string;
+  last_success_at: string | null;
+  last_failure_at: string | null;
+}
+
+/** `GET /webhook-endpoints`: the endpoints and every event name they may subscribe to. */
+export interface WebhookEndpointList {
+  items: WebhookEndpoint[];
+  events: string[];
+}
+
+/** Create and rotate answer with the signing secret: shown only then. */
+export interface WebhookEndpointWithSecret {
+  endpoint: WebhookEndpoint;
+  secret: string;
+}
+
+export interface WebhookEndpointInput {
+  url: string;
+  description?: string;
+  events: string[];
+  enabled?: boolean;
+}
+
+/** PATCH: absent fields stay; an empty description removes it. */
+export type WebhookEndpointChanges = Partial<{ url: string; description: string; events: string[]; enabled: boolean }>;
+
+export type WebhookDeliveryState = 'pending' | 'delivered' | 'failed';
+
+/** One event sent (or to be sent) to one endpoint, with its last attempt. */
+export interface WebhookDelivery {
+  id: string;
+  endpoint_id: string;
+  /** The same for every endpoint and every retry: receivers de-duplicate on it. */
+  event_id: string;
+  event: string;
+  state: WebhookDeliveryState;
+  attempts: number;
+  response_status: number | null;
+  /** The first KiB of the receiver's answer, or why there was none. */
+  response_excerpt: string | null;
+  duration_ms: number | null;
+  created_at: string;
+  attempted_at: string | null;
+  delivered_at: string | null;
+  /** The event's `data`, as sent. */
+  payload: unknown;
+}

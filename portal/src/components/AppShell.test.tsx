@@ -11,6 +11,7 @@ describe('AppShell', () => {
     expect(within(nav).queryByRole('link', { name: 'Agents' })).toBeNull();
     expect(within(nav).getByRole('link', { name: 'Tags' })).toBeTruthy();
     expect(within(nav).queryByRole('link', { name: 'Conversation workflow' })).toBeNull();
+    expect(within(nav).queryByRole('link', { name: 'Webhooks' })).toBeNull();
     // Everyone can use the test phone and see the numbers and templates.
     expect(within(nav).getByRole('link', { name: 'Test phone' }).getAttribute('href')).toBe('/test-phone');
     expect(within(nav).getByRole('link', { name: 'WhatsApp numbers' }).getAttribute('href')).toBe('/settings/numbers');
@@ -38,9 +39,10 @@ describe('AppShell', () => {
     expect(items[0].getAttribute('aria-checked')).toBe('true');
   });
 
-  it('links the Conversation workflow page for settings:manage', () => {
+  it('links the Conversation workflow and Webhooks pages for settings:manage', () => {
     renderPage(<AppShell />, { session: fakeSession({ me: fakeMe(['settings:manage']) }) });
     const nav = screen.getByRole('navigation', { name: 'Main navigation' });
     expect(within(nav).getByRole('link', { name: 'Conversation workflow' }).getAttribute('href')).toBe('/settings/workflow');
+    expect(within(nav).getByRole('link', { name: 'Webhooks' }).getAttribute('href')).toBe('/settings/webhooks');
   });
 });

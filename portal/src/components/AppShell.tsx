@@ -66,6 +66,7 @@ export function AppShell() {
     { to: '/settings/sla', label: t('nav.sla'), icon: 'checks', visible: can('settings:manage') || can('reports:view') },
     { to: '/settings/bots', label: t('nav.bots'), icon: 'smartphone', visible: can('settings:manage') || can('reports:view') },
     { to: '/settings/knowledge', label: t('nav.knowledge'), icon: 'help', visible: can('settings:manage') || can('conversations:read_all') || can('conversations:read_assigned') },
+    { to: '/settings/webhooks', label: t('nav.webhooks'), icon: 'plug', visible: can('settings:manage') },
   ];
   // The inbox uses the whole area below the top bar.
   const flush = location.pathname === '/inbox' || location.pathname.startsWith('/inbox/');

@@ -13,9 +13,11 @@ export interface ModalProps {
   onSubmit?: (e: FormEvent<HTMLFormElement>) => void;
   size?: 'sm' | 'md' | 'lg' | 'xl';
   busy?: boolean;
+  /** A click outside closes it (default); off for dialogs that show something only once. */
+  dismissOnBackdrop?: boolean;
 }
 
-export function Modal({ title, subtitle, onClose, children, footer, onSubmit, size = 'md', busy }: ModalProps) {
+export function Modal({ title, subtitle, onClose, children, footer, onSubmit, size = 'md', busy, dismissOnBackdrop = true }: ModalProps) {
   const { t } = useTranslation();
   const titleId = useId();
   const panel = useRef<HTMLDivElement>(null);
@@ -64,7 +66,7 @@ export function Modal({ title, subtitle, onClose, children, footer, onSubmit, si
     <div
       className="modal-backdrop"
       onMouseDown={(e) => {
-        if (e.target === e.currentTarget && !busy) onClose();
+        if (e.target === e.currentTarget && !busy && dismissOnBackdrop) onClose();
       }}
     >
       <div

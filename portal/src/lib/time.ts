@@ -56,3 +56,20 @@ export function dayLabel(t: TFunction, iso: string, now: number): string {
 export function dayKey(iso: string): number {
   return startOfDay(Date.parse(iso));
 }
+
+/** "5 minutes ago" / "hace 5 minutos" in the UI language (Intl.RelativeTimeFormat). */
+export function timeAgo(iso: string | null | undefined, now: number): string {
+  if (!iso) return '';
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return '';
+  const seconds = Math.round((at - now) / 1000);
+  const rtf = new Intl.RelativeTimeFormat(lang(), { numeric: 'auto' });
+  const abs = Math.abs(seconds);
+  // Seconds are counted ("12 seconds ago"); a clock a little ahead still reads as the past.
+  if (abs < 45) return new Intl.RelativeTimeFormat(lang(), { numeric: 'always' }).format(Math.min(seconds, -1), 'second');
+  if (abs < 45 * 60) return rtf.format(Math.round(seconds / 60), 'minute');
+  if (abs < 22 * 3600) return rtf.format(Math.round(seconds / 3600), 'hour');
+  if (abs < 26 * 86400) return rtf.format(Math.round(seconds / 86400), 'day');
+  if (abs < 320 * 86400) return rtf.format(Math.round(seconds / (30 * 86400)), 'month');
+  return rtf.format(Math.round(seconds / (365 * 86400)), 'year');
+}
