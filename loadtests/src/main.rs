@@ -10,6 +10,7 @@ mod inbox;
 mod ingest;
 mod open_loop;
 mod realtime;
+mod reports;
 mod send;
 mod server;
 
@@ -43,7 +44,7 @@ struct Args {
     /// Chorus, not the fake's per-number cap.
     #[arg(long, default_value_t = 32)]
     send_numbers: usize,
-    /// Run only these scenarios (core, send, inbox, realtime; comma separated). Their sections
+    /// Run only these scenarios (core, send, inbox, realtime, reports; comma separated). Their sections
     /// replace the same sections of the existing report and the rest of it is kept.
     #[arg(long, value_delimiter = ',')]
     only: Vec<Scenario>,
@@ -70,6 +71,8 @@ enum Scenario {
     Send,
     Inbox,
     Realtime,
+    /// The 90-day KPI report and the SLA sweep at 1,000,000 conversations.
+    Reports,
 }
 
 #[tokio::main]
@@ -108,6 +111,10 @@ async fn main() -> anyhow::Result<()> {
     }
     if runs(Scenario::Realtime) {
         sections.push(realtime::scenario(&args.chorus, args.duration).await?);
+    }
+    if runs(Scenario::Reports) {
+        sections
+            .push(reports::scenario(&args.chorus, &home.join("reports"), 20, args.duration).await?);
     }
     if !only.is_empty() {
         let kept = std::fs::read_to_string(&args.report).unwrap_or_default();

@@ -17,6 +17,7 @@ pub mod contact_imports;
 pub mod contacts;
 pub mod conversations;
 pub mod crypto;
+pub mod csat;
 pub mod db;
 pub mod error;
 pub mod hooks;

@@ -291,8 +291,8 @@ pub struct Recorded {
     pub message_id: Uuid,
     pub new_conversation: bool,
     pub wamid: String,
-    /// The customer is blocked: the message is stored, nothing else follows (no reopening,
-    /// routing, notification or automatic reply).
+    /// Stored quietly (a blocked customer, an answer to a satisfaction survey): nothing else
+    /// follows (no reopening, routing, notification or automatic reply).
     pub blocked: bool,
 }
 
@@ -317,6 +317,18 @@ pub async fn record_inbound(tx: &mut TenantTx, input: &Inbound) -> Result<Option
         .await?;
     if blocked.is_some() {
         return record_blocked(tx, input, contact_id).await;
+    }
+    if let Some(answer) = crate::csat::answer_of(
+        tx,
+        contact_id,
+        input.number_id,
+        &input.kind,
+        input.body.as_deref(),
+        &input.content,
+    )
+    .await?
+    {
+        return record_survey_answer(tx, input, contact_id, answer).await;
     }
     let open: Option<Uuid> = c::table
         .filter(c::number_id.eq(input.number_id))
@@ -420,6 +432,24 @@ pub async fn record_inbound(tx: &mut TenantTx, input: &Inbound) -> Result<Option
     }))
 }
 
+/// A survey answer: kept in the surveyed conversation (left resolved) and on the survey.
+async fn record_survey_answer(
+    tx: &mut TenantTx,
+    input: &Inbound,
+    contact_id: Uuid,
+    answer: crate::csat::Answer,
+) -> Result<Option<Recorded>> {
+    let conversation = match answer {
+        crate::csat::Answer::Score { conversation, .. }
+        | crate::csat::Answer::Comment { conversation, .. } => conversation,
+    };
+    let recorded = store_quietly(tx, input, contact_id, conversation).await?;
+    if recorded.is_some() {
+        crate::csat::record(tx, answer, input.body.as_deref()).await?;
+    }
+    Ok(recorded)
+}
+
 /// Store a blocked customer's message without waking anything: in the open conversation on
 /// that number if there is one, else in the latest one (left resolved), else in a new
 /// conversation created resolved. The status, waiting time, unread count and ordering of the
@@ -444,24 +474,7 @@ async fn record_blocked(
         .optional()?;
     let window = window_after(input.sent_at, false);
     let conversation_id = match existing {
-        Some(id) => {
-            diesel::update(c::table.filter(c::id.eq(id)))
-                .set((
-                    c::last_inbound_at.eq(diesel::dsl::sql::<
-                        Nullable<diesel::sql_types::Timestamptz>,
-                    >("greatest(last_inbound_at, ")
-                    .bind::<diesel::sql_types::Timestamptz, _>(input.sent_at)
-                    .sql(")")),
-                    c::window_expires_at.eq(diesel::dsl::sql::<
-                        Nullable<diesel::sql_types::Timestamptz>,
-                    >("greatest(window_expires_at, ")
-                    .bind::<diesel::sql_types::Timestamptz, _>(window)
-                    .sql(")")),
-                ))
-                .execute(tx.pg())
-                .await?;
-            id
-        }
+        Some(id) => return store_quietly(tx, input, contact_id, id).await,
         None => {
             let id = Uuid::now_v7();
             let now = Utc::now();
@@ -483,6 +496,48 @@ async fn record_blocked(
             id
         }
     };
+    insert_quiet(tx, input, contact_id, conversation_id).await
+}
+
+/// Store an inbound message in an existing conversation without waking anything (its status,
+/// waiting time, unread count and order stay; only the window moves, WhatsApp's fact): a
+/// blocked customer's message, an answer to a satisfaction survey.
+async fn store_quietly(
+    tx: &mut TenantTx,
+    input: &Inbound,
+    contact_id: Uuid,
+    conversation_id: Uuid,
+) -> Result<Option<Recorded>> {
+    let window = window_after(input.sent_at, false);
+    diesel::update(c::table.filter(c::id.eq(conversation_id)))
+        .set((
+            c::last_inbound_at.eq(
+                diesel::dsl::sql::<Nullable<diesel::sql_types::Timestamptz>>(
+                    "greatest(last_inbound_at, ",
+                )
+                .bind::<diesel::sql_types::Timestamptz, _>(input.sent_at)
+                .sql(")"),
+            ),
+            c::window_expires_at.eq(
+                diesel::dsl::sql::<Nullable<diesel::sql_types::Timestamptz>>(
+                    "greatest(window_expires_at, ",
+                )
+                .bind::<diesel::sql_types::Timestamptz, _>(window)
+                .sql(")"),
+            ),
+        ))
+        .execute(tx.pg())
+        .await?;
+    insert_quiet(tx, input, contact_id, conversation_id).await
+}
+
+async fn insert_quiet(
+    tx: &mut TenantTx,
+    input: &Inbound,
+    contact_id: Uuid,
+    conversation_id: Uuid,
+) -> Result<Option<Recorded>> {
+    let tenant = tx.tenant_id();
     let message_id = Uuid::now_v7();
     let inserted = diesel::insert_into(m::table)
         .values((
@@ -959,6 +1014,37 @@ pub async fn record_inbound_batch(tx: &mut TenantTx, inputs: &[Inbound]) -> Resu
                 out.push(r);
             }
         }
+        if fresh.is_empty() {
+            return Ok(out);
+        }
+    }
+    // Answers to a satisfaction survey take the quiet path too (only customers surveyed lately
+    // are looked at: one query for the batch).
+    let batch_contacts: Vec<Uuid> = contacts_by_wa.values().copied().collect();
+    let surveyed = crate::csat::surveyed_lately(tx, &batch_contacts).await?;
+    if !surveyed.is_empty() {
+        let mut rest = Vec::with_capacity(fresh.len());
+        for i in fresh {
+            let contact = contacts_by_wa[i.wa_id.as_deref().unwrap_or_default()];
+            if surveyed.contains(&contact)
+                && let Some(answer) = crate::csat::answer_of(
+                    tx,
+                    contact,
+                    i.number_id,
+                    &i.kind,
+                    i.body.as_deref(),
+                    &i.content,
+                )
+                .await?
+            {
+                if let Some(r) = record_survey_answer(tx, i, contact, answer).await? {
+                    out.push(r);
+                }
+                continue;
+            }
+            rest.push(i);
+        }
+        fresh = rest;
         if fresh.is_empty() {
             return Ok(out);
         }

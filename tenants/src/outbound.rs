@@ -551,6 +551,26 @@ pub async fn queue_automatic(
     .await
 }
 
+/// Queue a message of any kind from the business itself (a CSAT survey, its thanks):
+/// `sender_type: system`, `content.automatic` names why. Free-form content needs the window;
+/// a template is sent whatever the window.
+pub async fn queue_system(
+    tx: &mut TenantTx,
+    conversation: Uuid,
+    input: NewMessage,
+    automatic: &str,
+) -> Result<Uuid> {
+    queue_unattended(
+        tx,
+        conversation,
+        input,
+        "system",
+        None,
+        json!({ "automatic": automatic }),
+    )
+    .await
+}
+
 /// Queue a bot's message (text, reply buttons or a list): the send path of every reply, with
 /// `sender_type: bot`, `sender_id` the bot and `content.bot` naming it, so every screen can mark
 /// it as the bot's. Like automatic replies, it does not count as an answer.
@@ -590,7 +610,7 @@ async fn queue_unattended(
         .optional()?;
     crate::contacts::ensure_sendable(tx, conversation).await?;
     let open = window_open.flatten().is_some_and(|w| w > Utc::now());
-    if !open {
+    if !open && !matches!(input, NewMessage::Template { .. }) {
         return Err(Error::Unprocessable {
             code: "window_closed",
             message: "The 24-hour window is closed; automatic replies are not sent.".into(),

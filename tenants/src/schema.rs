@@ -264,6 +264,28 @@ diesel::table! {
         auto_resolve_message -> Nullable<Text>,
         updated_at -> Timestamptz,
         opt_out_keywords -> Nullable<Array<Text>>,
+        csat_enabled -> Bool,
+        csat_question -> Nullable<Text>,
+        csat_template_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    csat_surveys (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        conversation_id -> Uuid,
+        contact_id -> Uuid,
+        number_id -> Uuid,
+        agent_id -> Nullable<Uuid>,
+        team_id -> Nullable<Uuid>,
+        message_id -> Nullable<Uuid>,
+        channel -> Text,
+        sent_at -> Timestamptz,
+        score -> Nullable<Int2>,
+        answered_at -> Nullable<Timestamptz>,
+        comment -> Nullable<Text>,
+        commented_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -667,4 +689,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     consent_events,
     webhook_endpoints,
     webhook_deliveries,
+    csat_surveys,
 );

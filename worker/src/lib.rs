@@ -15,6 +15,7 @@
 //! have enqueued more; polling (every second by default) is the fallback.
 
 pub mod content;
+pub mod csat;
 pub mod hooks;
 pub mod inbox;
 pub mod kpi;

@@ -73,6 +73,9 @@ impl Registry {
         r.register(chorus_tenants::sla::SWEEP, |env, _job| {
             Box::pin(crate::inbox::sla_sweep(env))
         });
+        r.register(chorus_tenants::csat::REQUEST, |env, job| {
+            Box::pin(crate::csat::request(env, job))
+        });
         r.register(chorus_tenants::quality::ALERT, |env, job| {
             Box::pin(crate::quality::alert(env, job))
         });

@@ -8,6 +8,7 @@ pub mod canned;
 pub mod collision;
 pub mod contacts;
 pub mod conversations;
+pub mod csat;
 pub mod hooks;
 pub mod hours;
 pub mod invitations;
@@ -163,6 +164,9 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(routing::order_rules)
         .service(routing::update_rule)
         .service(routing::delete_rule)
+        .service(csat::get)
+        .service(csat::put)
+        .service(csat::of_conversation)
         .service(reports::overview_csv)
         .service(reports::floor)
         .service(numbers::quality)

@@ -98,8 +98,8 @@ mod tests {
         assert_eq!(lower_edge(1), 10);
         assert_eq!(lower_edge(2), 13);
         assert!(
-            lower_edge(BUCKETS - 1) > 30 * 86_400,
-            "the last edge is past 30 days"
+            lower_edge(BUCKETS - 1) > 20 * 86_400,
+            "the last edge is past 20 days"
         );
         for i in 1..BUCKETS {
             assert!(lower_edge(i) > lower_edge(i - 1));

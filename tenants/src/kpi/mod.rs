@@ -1,6 +1,6 @@
 //! KPIs and reports for supervisors: how many conversations came and were solved, how fast
 //! people answered and solved them (calendar time and business hours), messages in and out,
-//! what the bot handled and contained, SLA compliance, the backlog, a weekday × hour heatmap
+//! what the bot handled and contained, SLA compliance, satisfaction (CSAT), the backlog, a weekday × hour heatmap
 //! and a per-agent table, for a date range in the business's time zone, filtered by number,
 //! team or agent.
 //!
@@ -83,6 +83,43 @@ pub struct Totals {
     pub sla_compliance: Option<f64>,
     pub first_response: DurationStats,
     pub resolution: DurationStats,
+    pub csat: Csat,
+}
+
+/// Satisfaction answers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Csat {
+    pub count: i64,
+    /// Mean score, 1 to 5.
+    pub mean: Option<f64>,
+    /// How many answered 1, 2, 3, 4 and 5.
+    pub distribution: [i64; 5],
+}
+
+/// CSAT being added up for a report cell.
+#[derive(Debug, Default, Clone)]
+struct CsatAcc {
+    count: i64,
+    sum: i64,
+    dist: [i64; 5],
+}
+
+impl CsatAcc {
+    fn add(&mut self, count: i64, sum: i64, dist: &[i32]) {
+        self.count += count;
+        self.sum += sum;
+        for (a, b) in self.dist.iter_mut().zip(dist) {
+            *a += i64::from(*b);
+        }
+    }
+
+    fn view(&self) -> Csat {
+        Csat {
+            count: self.count,
+            mean: ratio(self.sum, self.count),
+            distribution: self.dist,
+        }
+    }
 }
 
 /// One day of the range.
@@ -119,6 +156,7 @@ pub struct AgentRow {
     pub messages_out: i64,
     pub first_response: DurationStats,
     pub resolution: DurationStats,
+    pub csat: Csat,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -185,6 +223,12 @@ struct Row {
     res_hist: Vec<i32>,
     #[diesel(sql_type = Array<Int4>)]
     res_bh_hist: Vec<i32>,
+    #[diesel(sql_type = BigInt)]
+    csat_count: i64,
+    #[diesel(sql_type = BigInt)]
+    csat_sum: i64,
+    #[diesel(sql_type = Array<Int4>)]
+    csat_dist: Vec<i32>,
 }
 
 /// Durations being added up for a report cell.
@@ -299,7 +343,8 @@ pub async fn report(tx: &mut TenantTx, actor: &Actor, query: ReportQuery) -> Res
                 opened::bigint, reopened::bigint, resolved::bigint, messages_in::bigint, \
                 messages_out::bigint, bot_handled::bigint, bot_contained::bigint, sla_met::bigint, \
                 sla_breached::bigint, frt_count::bigint, frt_secs, frt_bh_secs, frt_hist, frt_bh_hist, \
-                res_count::bigint, res_secs, res_bh_secs, res_hist, res_bh_hist \
+                res_count::bigint, res_secs, res_bh_secs, res_hist, res_bh_hist, \
+                csat_count::bigint, csat_sum::bigint, csat_dist \
            FROM kpi_hourly \
           WHERE hour >= $1 AND hour < $2 \
             AND ($4::uuid IS NULL OR number_id = $4) \
@@ -317,9 +362,10 @@ pub async fn report(tx: &mut TenantTx, actor: &Actor, query: ReportQuery) -> Res
 
     let mut totals = Totals::default();
     let (mut frt, mut res) = (Acc::default(), Acc::default());
+    let mut csat = CsatAcc::default();
     let mut days: BTreeMap<NaiveDate, (Day, Acc, Acc)> = BTreeMap::new();
     let mut heat: BTreeMap<(u32, u32), HeatCell> = BTreeMap::new();
-    let mut agents: BTreeMap<Uuid, (i64, i64, Acc, Acc)> = BTreeMap::new();
+    let mut agents: BTreeMap<Uuid, (i64, i64, Acc, Acc, CsatAcc)> = BTreeMap::new();
     let mut d = from;
     while d <= to {
         days.insert(
@@ -366,6 +412,7 @@ pub async fn report(tx: &mut TenantTx, actor: &Actor, query: ReportQuery) -> Res
             &r.res_hist,
             &r.res_bh_hist,
         );
+        csat.add(r.csat_count, r.csat_sum, &r.csat_dist);
         if let Some((day, dfrt, dres)) = days.get_mut(&r.day) {
             day.opened += r.opened;
             day.reopened += r.reopened;
@@ -415,12 +462,14 @@ pub async fn report(tx: &mut TenantTx, actor: &Actor, query: ReportQuery) -> Res
                 &r.res_hist,
                 &r.res_bh_hist,
             );
+            a.4.add(r.csat_count, r.csat_sum, &r.csat_dist);
         }
     }
     totals.bot_containment_rate = ratio(totals.bot_contained, totals.bot_handled);
     totals.sla_compliance = ratio(totals.sla_met, totals.sla_met + totals.sla_breached);
     totals.first_response = frt.stats();
     totals.resolution = res.stats();
+    totals.csat = csat.view();
 
     let open_now = open_now(tx, &query).await?;
     // The backlog at the end of each day: what is open now, less what opened since, plus what
@@ -447,13 +496,14 @@ pub async fn report(tx: &mut TenantTx, actor: &Actor, query: ReportQuery) -> Res
     let names = agent_names(tx, agents.keys().copied().collect()).await?;
     let mut agents: Vec<AgentRow> = agents
         .into_iter()
-        .map(|(id, (resolved, messages_out, f, r))| AgentRow {
+        .map(|(id, (resolved, messages_out, f, r, c))| AgentRow {
             agent_id: id,
             name: names.get(&id).cloned().unwrap_or_else(|| "—".into()),
             resolved,
             messages_out,
             first_response: f.stats(),
             resolution: r.stats(),
+            csat: c.view(),
         })
         .collect();
     agents.sort_by(|a, b| {

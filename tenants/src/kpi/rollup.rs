@@ -67,6 +67,24 @@ struct Timed {
 }
 
 #[derive(QueryableByName)]
+struct Scored {
+    #[diesel(sql_type = SqlUuid)]
+    tenant_id: Uuid,
+    #[diesel(sql_type = Timestamptz)]
+    hour: DateTime<Utc>,
+    #[diesel(sql_type = SqlUuid)]
+    number_id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    team_id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    agent_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Int4)]
+    score: i32,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
 struct Window {
     #[diesel(sql_type = Text)]
     floor: String,
@@ -80,6 +98,10 @@ pub struct Sums {
     pub counts: HashMap<&'static str, i64>,
     pub frt: Durations,
     pub res: Durations,
+    /// CSAT answers: how many, the sum of scores, and how many gave 1 … 5.
+    pub csat_count: i64,
+    pub csat_sum: i64,
+    pub csat_dist: [i64; 5],
 }
 
 /// Durations of one kind: count, sums and histograms, calendar and business time.
@@ -165,6 +187,18 @@ pub async fn roll_up(store: &Store) -> Result<usize> {
             .bind::<Text, _>(&w.horizon)
             .load(tx.pg())
             .await?;
+            let scored: Vec<Scored> = diesel::sql_query(format!(
+                "SELECT tenant_id, date_trunc('hour', at) AS hour, number_id, \
+                        coalesce(team_id, {nil}) AS team_id, coalesce(agent_id, {nil}) AS agent_id, \
+                        score::int AS score, count(*) AS n \
+                   FROM kpi_events WHERE xid >= $1::text::xid8 AND xid < $2::text::xid8 \
+                    AND kind = 'csat' AND score BETWEEN 1 AND 5 \
+                  GROUP BY 1, 2, 3, 4, 5, 6"
+            ))
+            .bind::<Text, _>(&w.floor)
+            .bind::<Text, _>(&w.horizon)
+            .load(tx.pg())
+            .await?;
             let events: i64 = counted.iter().map(|c| c.n).sum();
             let mut sums: HashMap<Key, Sums> = HashMap::new();
             for c in &counted {
@@ -172,6 +206,13 @@ pub async fn roll_up(store: &Store) -> Result<usize> {
                 if let Some((kind, _)) = COUNTED.iter().find(|(k, _)| *k == c.kind) {
                     *sums.entry(key).or_default().counts.entry(kind).or_default() += c.n;
                 }
+            }
+            for c in &scored {
+                let key = (c.tenant_id, c.hour, c.number_id, c.team_id, c.agent_id);
+                let s = sums.entry(key).or_default();
+                s.csat_count += c.n;
+                s.csat_sum += c.n * i64::from(c.score);
+                s.csat_dist[(c.score - 1) as usize] += c.n;
             }
             let schedules = schedules(store, &timed).await?;
             for t in &timed {
@@ -242,6 +283,7 @@ async fn write(tx: &mut SystemTx, sums: &HashMap<Key, Sums>) -> Result<()> {
                 "frt_hist": s.frt.hist.0, "frt_bh_hist": s.frt.bh_hist.0,
                 "res_count": s.res.count, "res_secs": s.res.secs, "res_bh_secs": s.res.bh_secs,
                 "res_hist": s.res.hist.0, "res_bh_hist": s.res.bh_hist.0,
+                "csat_count": s.csat_count, "csat_sum": s.csat_sum, "csat_dist": s.csat_dist,
             });
             for (kind, column) in COUNTED {
                 row[column] = json!(s.counts.get(kind).copied().unwrap_or(0));
@@ -270,18 +312,21 @@ async fn write(tx: &mut SystemTx, sums: &HashMap<Key, Sums>) -> Result<()> {
     let sql = format!(
         "INSERT INTO kpi_hourly (tenant_id, hour, number_id, team_id, agent_id, {plain}, \
              frt_count, frt_secs, frt_bh_secs, frt_hist, frt_bh_hist, \
-             res_count, res_secs, res_bh_secs, res_hist, res_bh_hist) \
+             res_count, res_secs, res_bh_secs, res_hist, res_bh_hist, \
+             csat_count, csat_sum, csat_dist) \
          SELECT tenant_id, hour, number_id, team_id, agent_id, {plain}, \
              frt_count, frt_secs, frt_bh_secs, \
              ARRAY(SELECT jsonb_array_elements_text(frt_hist)::int), \
              ARRAY(SELECT jsonb_array_elements_text(frt_bh_hist)::int), \
              res_count, res_secs, res_bh_secs, \
              ARRAY(SELECT jsonb_array_elements_text(res_hist)::int), \
-             ARRAY(SELECT jsonb_array_elements_text(res_bh_hist)::int) \
+             ARRAY(SELECT jsonb_array_elements_text(res_bh_hist)::int), \
+             csat_count, csat_sum, ARRAY(SELECT jsonb_array_elements_text(csat_dist)::int) \
            FROM jsonb_to_recordset($1) AS r(tenant_id uuid, hour timestamptz, number_id uuid, \
                 team_id uuid, agent_id uuid, {typed}, frt_count integer, frt_secs bigint, \
                 frt_bh_secs bigint, frt_hist jsonb, frt_bh_hist jsonb, res_count integer, \
-                res_secs bigint, res_bh_secs bigint, res_hist jsonb, res_bh_hist jsonb) \
+                res_secs bigint, res_bh_secs bigint, res_hist jsonb, res_bh_hist jsonb, \
+                csat_count integer, csat_sum integer, csat_dist jsonb) \
          ON CONFLICT (tenant_id, hour, number_id, team_id, agent_id) DO UPDATE SET {added}, \
              frt_count = kpi_hourly.frt_count + excluded.frt_count, \
              frt_secs = kpi_hourly.frt_secs + excluded.frt_secs, \
@@ -289,11 +334,14 @@ async fn write(tx: &mut SystemTx, sums: &HashMap<Key, Sums>) -> Result<()> {
              res_count = kpi_hourly.res_count + excluded.res_count, \
              res_secs = kpi_hourly.res_secs + excluded.res_secs, \
              res_bh_secs = kpi_hourly.res_bh_secs + excluded.res_bh_secs, \
-             {}, {}, {}, {}",
+             csat_count = kpi_hourly.csat_count + excluded.csat_count, \
+             csat_sum = kpi_hourly.csat_sum + excluded.csat_sum, \
+             {}, {}, {}, {}, {}",
         hist_sum("frt_hist"),
         hist_sum("frt_bh_hist"),
         hist_sum("res_hist"),
         hist_sum("res_bh_hist"),
+        hist_sum("csat_dist"),
     );
     diesel::sql_query(sql)
         .bind::<Jsonb, _>(serde_json::Value::Array(rows))
