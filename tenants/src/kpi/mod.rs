@@ -4,7 +4,8 @@
 //! and a per-agent table, for a date range in the business's time zone, filtered by number,
 //! team or agent.
 //!
-//! The figures come from `kpi_hourly` ([`rollup`]): raw facts are captured by triggers in the
+//! The figures come from the roll-ups ([`rollup`]): `kpi_daily` (per local day) for everything
+//! but the heatmap, which sums `kpi_hourly`. Both are filled from raw facts: raw facts are captured by triggers in the
 //! transaction that makes them true (migration `..._kpis`) and added up every
 //! [`rollup::EVERY_SECS`]. Reports therefore lag the inbox by at most that (the answer says when
 //! the last roll-up ran). Hours are UTC hours shown in the business's zone, so for zones with a
@@ -179,10 +180,6 @@ pub struct Report {
 struct Row {
     #[diesel(sql_type = Date)]
     day: NaiveDate,
-    #[diesel(sql_type = Int4)]
-    weekday: i32,
-    #[diesel(sql_type = Int4)]
-    local_hour: i32,
     #[diesel(sql_type = SqlUuid)]
     agent_id: Uuid,
     #[diesel(sql_type = BigInt)]
@@ -337,23 +334,20 @@ pub async fn report(tx: &mut TenantTx, actor: &Actor, query: ReportQuery) -> Res
         start_of(zone, to + chrono::Duration::days(1)),
     );
     let rows: Vec<Row> = diesel::sql_query(
-        "SELECT (hour AT TIME ZONE $3)::date AS day, \
-                extract(isodow FROM hour AT TIME ZONE $3)::int AS weekday, \
-                extract(hour FROM hour AT TIME ZONE $3)::int AS local_hour, agent_id, \
+        "SELECT day, agent_id, \
                 opened::bigint, reopened::bigint, resolved::bigint, messages_in::bigint, \
                 messages_out::bigint, bot_handled::bigint, bot_contained::bigint, sla_met::bigint, \
                 sla_breached::bigint, frt_count::bigint, frt_secs, frt_bh_secs, frt_hist, frt_bh_hist, \
                 res_count::bigint, res_secs, res_bh_secs, res_hist, res_bh_hist, \
                 csat_count::bigint, csat_sum::bigint, csat_dist \
-           FROM kpi_hourly \
-          WHERE hour >= $1 AND hour < $2 \
-            AND ($4::uuid IS NULL OR number_id = $4) \
-            AND ($5::uuid IS NULL OR team_id = $5) \
-            AND ($6::uuid IS NULL OR agent_id = $6)",
+           FROM kpi_daily \
+          WHERE day >= $1 AND day <= $2 \
+            AND ($3::uuid IS NULL OR number_id = $3) \
+            AND ($4::uuid IS NULL OR team_id = $4) \
+            AND ($5::uuid IS NULL OR agent_id = $5)",
     )
-    .bind::<Timestamptz, _>(start)
-    .bind::<Timestamptz, _>(end)
-    .bind::<Text, _>(zone.name())
+    .bind::<Date, _>(from)
+    .bind::<Date, _>(to)
     .bind::<Nullable<SqlUuid>, _>(query.number_id)
     .bind::<Nullable<SqlUuid>, _>(query.team_id)
     .bind::<Nullable<SqlUuid>, _>(query.agent_id)
@@ -364,7 +358,6 @@ pub async fn report(tx: &mut TenantTx, actor: &Actor, query: ReportQuery) -> Res
     let (mut frt, mut res) = (Acc::default(), Acc::default());
     let mut csat = CsatAcc::default();
     let mut days: BTreeMap<NaiveDate, (Day, Acc, Acc)> = BTreeMap::new();
-    let mut heat: BTreeMap<(u32, u32), HeatCell> = BTreeMap::new();
     let mut agents: BTreeMap<Uuid, (i64, i64, Acc, Acc, CsatAcc)> = BTreeMap::new();
     let mut d = from;
     while d <= to {
@@ -434,16 +427,6 @@ pub async fn report(tx: &mut TenantTx, actor: &Actor, query: ReportQuery) -> Res
                 &r.res_bh_hist,
             );
         }
-        let cell = heat
-            .entry((r.weekday as u32, r.local_hour as u32))
-            .or_insert(HeatCell {
-                weekday: r.weekday as u32,
-                hour: r.local_hour as u32,
-                opened: 0,
-                messages_in: 0,
-            });
-        cell.opened += r.opened;
-        cell.messages_in += r.messages_in;
         if r.agent_id != NONE {
             let a = agents.entry(r.agent_id).or_default();
             a.0 += r.resolved;
@@ -474,7 +457,7 @@ pub async fn report(tx: &mut TenantTx, actor: &Actor, query: ReportQuery) -> Res
     let open_now = open_now(tx, &query).await?;
     // The backlog at the end of each day: what is open now, less what opened since, plus what
     // was resolved since (net changes after that day, counted from the roll-ups).
-    let after = net_changes_after(tx, &query, start_of(zone, from), zone).await?;
+    let after = net_changes_after(tx, &query, from, zone).await?;
     let mut later_net = after.beyond;
     let days: Vec<Day> = days
         .into_values()
@@ -518,7 +501,7 @@ pub async fn report(tx: &mut TenantTx, actor: &Actor, query: ReportQuery) -> Res
         time_zone: zone.name().to_owned(),
         totals,
         days,
-        heatmap: heat.into_values().collect(),
+        heatmap: heatmap(tx, &query, start, end, zone).await?,
         agents,
         open_now,
         rolled_up_at: rolled_up_at(tx).await?,
@@ -555,7 +538,7 @@ struct NetChanges {
 async fn net_changes_after(
     tx: &mut TenantTx,
     q: &ReportQuery,
-    since: DateTime<Utc>,
+    since: NaiveDate,
     zone: chrono_tz::Tz,
 ) -> Result<NetChanges> {
     #[derive(QueryableByName)]
@@ -566,15 +549,13 @@ async fn net_changes_after(
         net: i64,
     }
     let rows: Vec<Net> = diesel::sql_query(
-        "SELECT (hour AT TIME ZONE $2)::date AS day, \
-                sum(opened + reopened - resolved)::bigint AS net \
-           FROM kpi_hourly WHERE hour >= $1 \
-            AND ($3::uuid IS NULL OR number_id = $3) AND ($4::uuid IS NULL OR team_id = $4) \
-            AND ($5::uuid IS NULL OR agent_id = $5) \
+        "SELECT day, sum(opened + reopened - resolved)::bigint AS net \
+           FROM kpi_daily WHERE day >= $1 \
+            AND ($2::uuid IS NULL OR number_id = $2) AND ($3::uuid IS NULL OR team_id = $3) \
+            AND ($4::uuid IS NULL OR agent_id = $4) \
           GROUP BY 1",
     )
-    .bind::<Timestamptz, _>(since)
-    .bind::<Text, _>(zone.name())
+    .bind::<Date, _>(since)
     .bind::<Nullable<SqlUuid>, _>(q.number_id)
     .bind::<Nullable<SqlUuid>, _>(q.team_id)
     .bind::<Nullable<SqlUuid>, _>(q.agent_id)
@@ -594,6 +575,55 @@ async fn net_changes_after(
         }
     }
     Ok(out)
+}
+
+/// Opened conversations and received messages per local weekday and hour, summed in SQL over
+/// the hourly roll-ups (integers only: no histograms travel).
+async fn heatmap(
+    tx: &mut TenantTx,
+    q: &ReportQuery,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    zone: chrono_tz::Tz,
+) -> Result<Vec<HeatCell>> {
+    #[derive(QueryableByName)]
+    struct Cell {
+        #[diesel(sql_type = Int4)]
+        weekday: i32,
+        #[diesel(sql_type = Int4)]
+        local_hour: i32,
+        #[diesel(sql_type = BigInt)]
+        opened: i64,
+        #[diesel(sql_type = BigInt)]
+        messages_in: i64,
+    }
+    let cells: Vec<Cell> = diesel::sql_query(
+        "SELECT extract(isodow FROM hour AT TIME ZONE $3)::int AS weekday, \
+                extract(hour FROM hour AT TIME ZONE $3)::int AS local_hour, \
+                sum(opened)::bigint AS opened, sum(messages_in)::bigint AS messages_in \
+           FROM kpi_hourly WHERE hour >= $1 AND hour < $2 \
+            AND ($4::uuid IS NULL OR number_id = $4) AND ($5::uuid IS NULL OR team_id = $5) \
+            AND ($6::uuid IS NULL OR agent_id = $6) \
+          GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    .bind::<Timestamptz, _>(start)
+    .bind::<Timestamptz, _>(end)
+    .bind::<Text, _>(zone.name())
+    .bind::<Nullable<SqlUuid>, _>(q.number_id)
+    .bind::<Nullable<SqlUuid>, _>(q.team_id)
+    .bind::<Nullable<SqlUuid>, _>(q.agent_id)
+    .load(tx.pg())
+    .await?;
+    Ok(cells
+        .into_iter()
+        .filter(|c| c.opened > 0 || c.messages_in > 0)
+        .map(|c| HeatCell {
+            weekday: c.weekday as u32,
+            hour: c.local_hour as u32,
+            opened: c.opened,
+            messages_in: c.messages_in,
+        })
+        .collect())
 }
 
 async fn agent_names(tx: &mut TenantTx, ids: Vec<Uuid>) -> Result<BTreeMap<Uuid, String>> {

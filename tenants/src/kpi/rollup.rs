@@ -271,13 +271,104 @@ async fn schedules(
     Ok(out)
 }
 
-/// Add `sums` to their rows in one statement.
+/// Where a row's sums go: an hour of `kpi_hourly` or a local day of `kpi_daily`.
+#[derive(Debug, Clone, Copy)]
+enum Bucket {
+    Hour(DateTime<Utc>),
+    Day(chrono::NaiveDate),
+}
+
+impl Sums {
+    fn merge(&mut self, o: &Sums) {
+        for (k, v) in &o.counts {
+            *self.counts.entry(k).or_default() += v;
+        }
+        for (a, b) in [(&mut self.frt, &o.frt), (&mut self.res, &o.res)] {
+            a.count += b.count;
+            a.secs += b.secs;
+            a.bh_secs += b.bh_secs;
+            a.hist.merge(&b.hist.0);
+            a.bh_hist.merge(&b.bh_hist.0);
+        }
+        self.csat_count += o.csat_count;
+        self.csat_sum += o.csat_sum;
+        for (a, b) in self.csat_dist.iter_mut().zip(o.csat_dist) {
+            *a += b;
+        }
+    }
+}
+
+/// The hours' sums folded into the local days of their businesses.
+async fn by_day(
+    tx: &mut SystemTx,
+    sums: &HashMap<Key, Sums>,
+) -> Result<HashMap<(Uuid, chrono::NaiveDate, Uuid, Uuid, Uuid), Sums>> {
+    #[derive(QueryableByName)]
+    struct Zone {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+        #[diesel(sql_type = Text)]
+        time_zone: String,
+    }
+    let tenants: Vec<Uuid> = {
+        let mut v: Vec<Uuid> = sums.keys().map(|k| k.0).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let zones: HashMap<Uuid, chrono_tz::Tz> =
+        diesel::sql_query("SELECT id, time_zone FROM tenants WHERE id = ANY($1)")
+            .bind::<diesel::sql_types::Array<SqlUuid>, _>(&tenants)
+            .load::<Zone>(tx.pg())
+            .await?
+            .into_iter()
+            .map(|z| (z.id, z.time_zone.parse().unwrap_or(chrono_tz::UTC)))
+            .collect();
+    let mut out: HashMap<(Uuid, chrono::NaiveDate, Uuid, Uuid, Uuid), Sums> = HashMap::new();
+    for ((tenant, hour, number, team, agent), s) in sums {
+        let zone = zones.get(tenant).copied().unwrap_or(chrono_tz::UTC);
+        let day = hour.with_timezone(&zone).date_naive();
+        out.entry((*tenant, day, *number, *team, *agent))
+            .or_default()
+            .merge(s);
+    }
+    Ok(out)
+}
+
+/// Add `sums` to their rows in one statement per table.
 async fn write(tx: &mut SystemTx, sums: &HashMap<Key, Sums>) -> Result<()> {
-    let rows: Vec<serde_json::Value> = sums
+    let hourly: Vec<(Uuid, Bucket, Uuid, Uuid, Uuid, &Sums)> = sums
         .iter()
-        .map(|((tenant, hour, number, team, agent), s)| {
+        .map(|((t, h, n, tm, a), s)| (*t, Bucket::Hour(*h), *n, *tm, *a, s))
+        .collect();
+    upsert(tx, "kpi_hourly", &hourly).await?;
+    let days = by_day(tx, sums).await?;
+    let daily: Vec<(Uuid, Bucket, Uuid, Uuid, Uuid, &Sums)> = days
+        .iter()
+        .map(|((t, d, n, tm, a), s)| (*t, Bucket::Day(*d), *n, *tm, *a, s))
+        .collect();
+    upsert(tx, "kpi_daily", &daily).await
+}
+
+async fn upsert(
+    tx: &mut SystemTx,
+    table: &str,
+    rows: &[(Uuid, Bucket, Uuid, Uuid, Uuid, &Sums)],
+) -> Result<()> {
+    let (bucket, bucket_type) = match rows.first().map(|r| r.1) {
+        None => return Ok(()),
+        Some(Bucket::Hour(_)) => ("hour", "timestamptz"),
+        Some(Bucket::Day(_)) => ("day", "date"),
+    };
+    let rows: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|(tenant, at, number, team, agent, s)| {
+            let at = match at {
+                Bucket::Hour(h) => json!(h),
+                Bucket::Day(d) => json!(d),
+            };
             let mut row = json!({
-                "tenant_id": tenant, "hour": hour, "number_id": number, "team_id": team,
+                "tenant_id": tenant, "bucket": at, "number_id": number, "team_id": team,
                 "agent_id": agent,
                 "frt_count": s.frt.count, "frt_secs": s.frt.secs, "frt_bh_secs": s.frt.bh_secs,
                 "frt_hist": s.frt.hist.0, "frt_bh_hist": s.frt.bh_hist.0,
@@ -300,21 +391,44 @@ async fn write(tx: &mut SystemTx, sums: &HashMap<Key, Sums>) -> Result<()> {
     let plain = counts.join(", ");
     let added = counts
         .iter()
-        .map(|c| format!("{c} = kpi_hourly.{c} + excluded.{c}"))
+        .chain(
+            [
+                "frt_count",
+                "frt_secs",
+                "frt_bh_secs",
+                "res_count",
+                "res_secs",
+                "res_bh_secs",
+                "csat_count",
+                "csat_sum",
+            ]
+            .iter(),
+        )
+        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let hist_sum = |c: &str| {
+    let hist_sums = [
+        "frt_hist",
+        "frt_bh_hist",
+        "res_hist",
+        "res_bh_hist",
+        "csat_dist",
+    ]
+    .iter()
+    .map(|c| {
         format!(
             "{c} = ARRAY(SELECT coalesce(a, 0) + coalesce(b, 0) \
-                           FROM unnest(kpi_hourly.{c}, excluded.{c}) AS t(a, b))"
+                               FROM unnest({table}.{c}, excluded.{c}) AS t(a, b))"
         )
-    };
+    })
+    .collect::<Vec<_>>()
+    .join(", ");
     let sql = format!(
-        "INSERT INTO kpi_hourly (tenant_id, hour, number_id, team_id, agent_id, {plain}, \
+        "INSERT INTO {table} (tenant_id, {bucket}, number_id, team_id, agent_id, {plain}, \
              frt_count, frt_secs, frt_bh_secs, frt_hist, frt_bh_hist, \
              res_count, res_secs, res_bh_secs, res_hist, res_bh_hist, \
              csat_count, csat_sum, csat_dist) \
-         SELECT tenant_id, hour, number_id, team_id, agent_id, {plain}, \
+         SELECT tenant_id, bucket, number_id, team_id, agent_id, {plain}, \
              frt_count, frt_secs, frt_bh_secs, \
              ARRAY(SELECT jsonb_array_elements_text(frt_hist)::int), \
              ARRAY(SELECT jsonb_array_elements_text(frt_bh_hist)::int), \
@@ -322,26 +436,12 @@ async fn write(tx: &mut SystemTx, sums: &HashMap<Key, Sums>) -> Result<()> {
              ARRAY(SELECT jsonb_array_elements_text(res_hist)::int), \
              ARRAY(SELECT jsonb_array_elements_text(res_bh_hist)::int), \
              csat_count, csat_sum, ARRAY(SELECT jsonb_array_elements_text(csat_dist)::int) \
-           FROM jsonb_to_recordset($1) AS r(tenant_id uuid, hour timestamptz, number_id uuid, \
+           FROM jsonb_to_recordset($1) AS r(tenant_id uuid, bucket {bucket_type}, number_id uuid, \
                 team_id uuid, agent_id uuid, {typed}, frt_count integer, frt_secs bigint, \
                 frt_bh_secs bigint, frt_hist jsonb, frt_bh_hist jsonb, res_count integer, \
                 res_secs bigint, res_bh_secs bigint, res_hist jsonb, res_bh_hist jsonb, \
                 csat_count integer, csat_sum integer, csat_dist jsonb) \
-         ON CONFLICT (tenant_id, hour, number_id, team_id, agent_id) DO UPDATE SET {added}, \
-             frt_count = kpi_hourly.frt_count + excluded.frt_count, \
-             frt_secs = kpi_hourly.frt_secs + excluded.frt_secs, \
-             frt_bh_secs = kpi_hourly.frt_bh_secs + excluded.frt_bh_secs, \
-             res_count = kpi_hourly.res_count + excluded.res_count, \
-             res_secs = kpi_hourly.res_secs + excluded.res_secs, \
-             res_bh_secs = kpi_hourly.res_bh_secs + excluded.res_bh_secs, \
-             csat_count = kpi_hourly.csat_count + excluded.csat_count, \
-             csat_sum = kpi_hourly.csat_sum + excluded.csat_sum, \
-             {}, {}, {}, {}, {}",
-        hist_sum("frt_hist"),
-        hist_sum("frt_bh_hist"),
-        hist_sum("res_hist"),
-        hist_sum("res_bh_hist"),
-        hist_sum("csat_dist"),
+         ON CONFLICT (tenant_id, {bucket}, number_id, team_id, agent_id) DO UPDATE SET {added}, {hist_sums}"
     );
     diesel::sql_query(sql)
         .bind::<Jsonb, _>(serde_json::Value::Array(rows))
