@@ -60,6 +60,7 @@ import type {
   WebhookReceipt,
   WhatsAppNumber,
 } from './types';
+import type { Report, ReportQuery } from './types';
 
 export * from './client';
 export * from './types';
@@ -371,6 +372,28 @@ export const slaPolicies = {
   remove: (id: string) => api.del(`/api/v1/sla-policies/${q(id)}`),
   /** `ids` names every policy once, in the new order. */
   order: (ids: string[]) => api.put<{ items: SlaPolicy[] }>('/api/v1/sla-policies/order', { ids }).then((p) => p.items),
+};
+
+/** The query string of a report (empty filters are left out). */
+export function reportQuery(query: ReportQuery): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const key of ['from', 'to', 'number_id', 'team_id', 'agent_id'] as const) {
+    const v = query[key];
+    if (v) params.set(key, v);
+  }
+  return params;
+}
+
+/** KPI reports (reports:view): totals, days, heatmap and agents of a range; the same as CSV. */
+export const reports = {
+  overview: (query: ReportQuery = {}, opts?: { signal?: AbortSignal }) => {
+    const qs = reportQuery(query).toString();
+    return api.get<Report>(`/api/v1/reports/overview${qs ? `?${qs}` : ''}`, opts);
+  },
+  csv: (query: ReportQuery = {}) => {
+    const qs = reportQuery(query).toString();
+    return api.download(`/api/v1/reports/overview.csv${qs ? `?${qs}` : ''}`);
+  },
 };
 
 export const mentionables = {
