@@ -1,6 +1,9 @@
+import { lazy, Suspense } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { useSession } from './auth/session';
 import { RequireAuth } from './components/AppShell';
+import { PageLoading } from './components/Spinner';
 import { InboxPage } from './pages/app/inbox/InboxPage';
 import { TestPhonePage } from './pages/app/TestPhonePage';
 import { NumbersPage } from './pages/app/settings/NumbersPage';
@@ -27,6 +30,18 @@ import { ResetPasswordPage } from './pages/public/ResetPasswordPage';
 import { SignupPage } from './pages/public/SignupPage';
 import { VerifyEmailPage } from './pages/public/VerifyEmailPage';
 
+// Reports bring the chart library: loaded when first opened, so the rest of the portal stays small.
+const ReportsPage = lazy(() => import('./pages/app/reports/ReportsPage').then((m) => ({ default: m.ReportsPage })));
+
+function LazyReports() {
+  const { t } = useTranslation();
+  return (
+    <Suspense fallback={<PageLoading label={t('reports.loading')} />}>
+      <ReportsPage />
+    </Suspense>
+  );
+}
+
 function SettingsHome() {
   const { can } = useSession();
   return <Navigate to={can('agents:manage') || can('teams:manage') ? '/settings/agents' : '/settings/teams'} replace />;
@@ -46,6 +61,7 @@ export function App() {
         <Route path="/inbox" element={<InboxPage />} />
         <Route path="/inbox/:conversationId" element={<InboxPage />} />
         <Route path="/test-phone" element={<TestPhonePage />} />
+        <Route path="/reports" element={<LazyReports />} />
         <Route path="/settings" element={<SettingsHome />} />
         <Route path="/settings/agents" element={<AgentsPage />} />
         <Route path="/settings/roles" element={<RolesPage />} />

@@ -246,3 +246,31 @@ describe('uploads', () => {
     }
   });
 });
+
+describe('file downloads', () => {
+  it('sends the token, refreshes once on 401, and gives the blob with its file name', async () => {
+    let n = 0;
+    const { fn, calls } = fakeFetch((url) => {
+      if (url.endsWith('/auth/refresh')) return json(200, session('fresh'));
+      n += 1;
+      if (n === 1) return json(401, { error: { code: 'unauthorized', message: 'Expired.' } });
+      return new Response('a,b\n1,2\n', { status: 200, headers: { 'Content-Type': 'text/csv', 'Content-Disposition': 'attachment; filename="report 1.csv"' } });
+    });
+    const client = createApiClient({ fetch: fn });
+    client.setSession(session('old'));
+    const file = await client.download('/api/v1/reports/overview.csv?from=2026-01-01');
+    expect(file.filename).toBe('report 1.csv');
+    expect(await file.blob.text()).toBe('a,b\n1,2\n');
+    expect(calls.map((c) => c.url)).toEqual(['/api/v1/reports/overview.csv?from=2026-01-01', '/api/v1/auth/refresh', '/api/v1/reports/overview.csv?from=2026-01-01']);
+    expect(auth(calls[0])).toBe('Bearer old');
+    expect(auth(calls[2])).toBe('Bearer fresh');
+  });
+
+  it('turns an error answer into an ApiError', async () => {
+    const { fn } = fakeFetch(() => json(403, { error: { code: 'forbidden', message: 'No.' } }));
+    const client = createApiClient({ fetch: fn });
+    await expect(client.download('/x.csv')).rejects.toMatchObject({ status: 403, code: 'forbidden' });
+    const plain = createApiClient({ fetch: fakeFetch(() => new Response('x', { status: 200 })).fn });
+    expect((await plain.download('/y.csv')).filename).toBeNull();
+  });
+});

@@ -84,6 +84,12 @@ export async function errorFromResponse(res: Response): Promise<ApiError> {
   return new ApiError(res.status, code, message, fields, retryAfter, res.headers.get('X-Request-Id'));
 }
 
+/** A downloaded file: its bytes and the name the server suggested. */
+export interface DownloadedFile {
+  blob: Blob;
+  filename: string | null;
+}
+
 export interface RequestOptions {
   /** Send the bearer token and refresh on 401 (default true). */
   auth?: boolean;
@@ -232,11 +238,17 @@ export function createApiClient(options: ApiClientOptions = {}) {
     for (const l of authLostListeners) l();
   }
 
-  async function request<T>(method: string, path: string, body?: unknown, opts: UploadOptions = {}): Promise<T> {
+  async function request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: UploadOptions = {},
+    read: (res: Response) => Promise<T> = parse<T>,
+  ): Promise<T> {
     const auth = opts.auth ?? true;
     const tokenUsed = accessToken;
     const res = await send(method, path, body, auth, opts.signal, opts);
-    if (res.status !== 401 || !auth) return parse<T>(res);
+    if (res.status !== 401 || !auth) return read(res);
 
     // 401 on an authenticated call: refresh once (unless another call already did) and replay.
     const firstError = await errorFromResponse(res);
@@ -255,7 +267,23 @@ export function createApiClient(options: ApiClientOptions = {}) {
       authLost();
       throw err;
     }
-    return parse<T>(retry);
+    return read(retry);
+  }
+
+  /** A file answer (CSV, …) as a blob with the name from Content-Disposition (null if none). */
+  async function readFile(res: Response): Promise<DownloadedFile> {
+    if (!res.ok) throw await errorFromResponse(res);
+    const disposition = res.headers.get('Content-Disposition') ?? '';
+    const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
+    let filename: string | null = null;
+    if (m) {
+      try {
+        filename = decodeURIComponent(m[1]);
+      } catch {
+        filename = m[1];
+      }
+    }
+    return { blob: await res.blob(), filename };
   }
 
   return {
@@ -269,6 +297,8 @@ export function createApiClient(options: ApiClientOptions = {}) {
     /** POSTs a multipart form (e.g. a file), with upload progress. */
     upload: <T>(path: string, form: FormData, opts?: UploadOptions) => request<T>('POST', path, form, opts),
     del: <T = void>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, undefined, opts),
+    /** GETs a file with the bearer token (and the same refresh-once on 401 as every call). */
+    download: (path: string, opts?: RequestOptions) => request<DownloadedFile>('GET', path, undefined, opts, readFile),
     getAccessToken: () => accessToken,
     onSession(listener: (s: Session | null) => void) {
       sessionListeners.add(listener);

@@ -67,6 +67,7 @@ import type {
   WebhookReceipt,
   WhatsAppNumber,
 } from './types';
+import type { Report, ReportQuery } from './types';
 
 export * from './client';
 export * from './types';
@@ -403,6 +404,28 @@ export const webhookEndpoints = {
   /** A new delivery of the same event (same event id and data). */
   redeliver: (id: string, deliveryId: string) =>
     api.post<WebhookDelivery>(`/api/v1/webhook-endpoints/${q(id)}/deliveries/${q(deliveryId)}/redeliver`),
+};
+
+/** The query string of a report (empty filters are left out). */
+export function reportQuery(query: ReportQuery): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const key of ['from', 'to', 'number_id', 'team_id', 'agent_id'] as const) {
+    const v = query[key];
+    if (v) params.set(key, v);
+  }
+  return params;
+}
+
+/** KPI reports (reports:view): totals, days, heatmap and agents of a range; the same as CSV. */
+export const reports = {
+  overview: (query: ReportQuery = {}, opts?: { signal?: AbortSignal }) => {
+    const qs = reportQuery(query).toString();
+    return api.get<Report>(`/api/v1/reports/overview${qs ? `?${qs}` : ''}`, opts);
+  },
+  csv: (query: ReportQuery = {}) => {
+    const qs = reportQuery(query).toString();
+    return api.download(`/api/v1/reports/overview.csv${qs ? `?${qs}` : ''}`);
+  },
 };
 
 export const mentionables = {

@@ -697,6 +697,90 @@ export interface SuggestedReply {
   kb: KbMatch[];
 }
 
+// ---------- Reports (GET /reports/overview) ----------
+
+/** Filters of a report; dates are YYYY-MM-DD in the business's time zone (absent: server default). */
+export interface ReportQuery {
+  from?: string;
+  to?: string;
+  number_id?: string;
+  team_id?: string;
+  agent_id?: string;
+}
+
+/** Mean, median and p90 in seconds (null when there were none; medians and p90s are histogram estimates). */
+export interface DurationStat {
+  mean_secs: number | null;
+  median_secs: number | null;
+  p90_secs: number | null;
+}
+
+export interface DurationStats {
+  count: number;
+  calendar: DurationStat;
+  business_hours: DurationStat;
+}
+
+export interface ReportTotals {
+  opened: number;
+  reopened: number;
+  resolved: number;
+  messages_in: number;
+  messages_out: number;
+  bot_handled: number;
+  bot_contained: number;
+  bot_containment_rate: number | null;
+  sla_met: number;
+  sla_breached: number;
+  sla_compliance: number | null;
+  first_response: DurationStats;
+  resolution: DurationStats;
+}
+
+export interface ReportDay {
+  date: string;
+  opened: number;
+  reopened: number;
+  resolved: number;
+  messages_in: number;
+  messages_out: number;
+  first_response_median_secs: number | null;
+  resolution_median_secs: number | null;
+  /** Open at the end of the day (null for days still to come). */
+  backlog: number | null;
+}
+
+export interface ReportHeatCell {
+  /** 1 = Monday … 7 = Sunday. */
+  weekday: number;
+  /** 0-23, the business's local time. */
+  hour: number;
+  opened: number;
+  messages_in: number;
+}
+
+export interface ReportAgentRow {
+  agent_id: string;
+  name: string;
+  resolved: number;
+  messages_out: number;
+  first_response: DurationStats;
+  resolution: DurationStats;
+}
+
+export interface Report {
+  from: string;
+  to: string;
+  time_zone: string;
+  totals: ReportTotals;
+  days: ReportDay[];
+  heatmap: ReportHeatCell[];
+  agents: ReportAgentRow[];
+  open_now: number;
+  /** When the figures were last brought up to date (they lag the inbox by up to 30 s). */
+  rolled_up_at: string | null;
+}
+
 // ---------- Routing (GET /routing, /routing/rules) ----------
 
 /** How a team's unassigned conversations are handed out. */

@@ -86,6 +86,12 @@ export function AppShell() {
             <Icon name="smartphone" />
             <span>{t('nav.testPhone')}</span>
           </NavLink>
+          {can('reports:view') && (
+            <NavLink to="/reports" className="nav-item">
+              <Icon name="chart" />
+              <span>{t('nav.reports')}</span>
+            </NavLink>
+          )}
           <div className="nav-section">{t('nav.settings')}</div>
           {settings
             .filter((item) => item.visible)

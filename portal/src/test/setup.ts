@@ -8,3 +8,12 @@ void i18n.changeLanguage('en');
 afterEach(() => {
   cleanup();
 });
+
+// jsdom has no ResizeObserver; recharts' ResponsiveContainer needs one (it never fires here).
+if (typeof globalThis.ResizeObserver === 'undefined') {
+  globalThis.ResizeObserver = class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  } as unknown as typeof ResizeObserver;
+}
