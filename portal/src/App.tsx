@@ -22,6 +22,8 @@ import { BotsPage } from './pages/app/settings/BotsPage';
 import { KnowledgeBasePage } from './pages/app/settings/KnowledgeBasePage';
 import { WebhooksPage } from './pages/app/settings/WebhooksPage';
 import { FailedJobsPage } from './pages/app/operator/FailedJobsPage';
+import { FloorPage } from './pages/app/floor/FloorPage';
+import { CsatPage } from './pages/app/settings/CsatPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { AcceptInvitationPage } from './pages/public/AcceptInvitationPage';
 import { ForgotPasswordPage } from './pages/public/ForgotPasswordPage';
@@ -80,6 +82,8 @@ export function App() {
         <Route path="/settings/knowledge" element={<KnowledgeBasePage />} />
         <Route path="/settings/webhooks" element={<WebhooksPage />} />
         <Route path="/operator/jobs" element={<FailedJobsPage />} />
+        <Route path="/floor" element={<FloorPage />} />
+        <Route path="/settings/csat" element={<CsatPage />} />
       </Route>
       <Route path="*" element={<NotFoundPage />} />
     </Routes>

@@ -1,5 +1,5 @@
 import { fireEvent, screen, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fakeMe, fakeSession, renderPage } from '../test/render';
 import { AppShell } from './AppShell';
 
@@ -44,5 +44,18 @@ describe('AppShell', () => {
     const nav = screen.getByRole('navigation', { name: 'Main navigation' });
     expect(within(nav).getByRole('link', { name: 'Conversation workflow' }).getAttribute('href')).toBe('/settings/workflow');
     expect(within(nav).getByRole('link', { name: 'Webhooks' }).getAttribute('href')).toBe('/settings/webhooks');
+  });
+
+  it('links the floor for reports:view and the CSAT settings for settings:manage', () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ items: [], next_cursor: null }), { status: 200, headers: { 'Content-Type': 'application/json' } })));
+    const { unmount } = renderPage(<AppShell />, { session: fakeSession({ me: fakeMe(['reports:view', 'settings:manage']) }) });
+    const nav = screen.getByRole('navigation', { name: 'Main navigation' });
+    expect(within(nav).getByRole('link', { name: 'Floor' }).getAttribute('href')).toBe('/floor');
+    expect(within(nav).getByRole('link', { name: 'Satisfaction surveys' }).getAttribute('href')).toBe('/settings/csat');
+    unmount();
+    renderPage(<AppShell />, { session: fakeSession({ me: fakeMe(['conversations:reply']) }) });
+    expect(screen.queryByRole('link', { name: 'Floor' })).toBeNull();
+    expect(screen.queryByRole('link', { name: 'Satisfaction surveys' })).toBeNull();
+    vi.unstubAllGlobals();
   });
 });

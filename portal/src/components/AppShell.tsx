@@ -10,6 +10,7 @@ import { Icon, type IconName } from './Icon';
 import { LanguagePicker } from './LanguagePicker';
 import { NotificationsBell } from './NotificationsBell';
 import { PresenceToggle } from './PresenceToggle';
+import { QualityBanner } from './QualityBanner';
 import { Logo } from './Logo';
 import { PageLoading } from './Spinner';
 import { useToast } from './Toasts';
@@ -67,6 +68,7 @@ export function AppShell() {
     { to: '/settings/bots', label: t('nav.bots'), icon: 'smartphone', visible: can('settings:manage') || can('reports:view') },
     { to: '/settings/knowledge', label: t('nav.knowledge'), icon: 'help', visible: can('settings:manage') || can('conversations:read_all') || can('conversations:read_assigned') },
     { to: '/settings/webhooks', label: t('nav.webhooks'), icon: 'plug', visible: can('settings:manage') },
+    { to: '/settings/csat', label: t('nav.csat'), icon: 'star', visible: can('settings:manage') },
   ];
   // The inbox uses the whole area below the top bar.
   const flush = location.pathname === '/inbox' || location.pathname.startsWith('/inbox/');
@@ -90,6 +92,12 @@ export function AppShell() {
             <NavLink to="/reports" className="nav-item">
               <Icon name="chart" />
               <span>{t('nav.reports')}</span>
+            </NavLink>
+          )}
+          {can('reports:view') && (
+            <NavLink to="/floor" className="nav-item">
+              <Icon name="activity" />
+              <span>{t('nav.floor')}</span>
             </NavLink>
           )}
           <div className="nav-section">{t('nav.settings')}</div>
@@ -133,6 +141,7 @@ export function AppShell() {
             <LogoutButton />
           </div>
         </header>
+        <QualityBanner />
         <main className={`content${flush ? ' content-flush' : ''}`}>
           <Outlet />
         </main>

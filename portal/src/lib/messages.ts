@@ -44,13 +44,14 @@ export function content(m: Pick<Message, 'content'>): Record<string, unknown> {
 
 /**
  * A reply Chorus sent by itself (outbound, `sender_type: "system"`): `content.automatic` names
- * which (`greeting`, `away`, or `closing`: the message sent before auto-resolving); `other` for
+ * which (`greeting`, `away`, `closing`: the message sent before auto-resolving, or `csat`: the
+ * satisfaction survey and its thanks); `other` for
  * a system reply that does not say or names something newer. Null for people's.
  */
-export function automaticKind(m: Pick<Message, 'direction' | 'sender_type' | 'content'>): 'greeting' | 'away' | 'closing' | 'other' | null {
+export function automaticKind(m: Pick<Message, 'direction' | 'sender_type' | 'content'>): 'greeting' | 'away' | 'closing' | 'csat' | 'other' | null {
   if (m.direction !== 'outbound' || m.sender_type !== 'system') return null;
   const a = content(m).automatic;
-  return a === 'greeting' || a === 'away' || a === 'closing' ? a : 'other';
+  return a === 'greeting' || a === 'away' || a === 'closing' || a === 'csat' ? a : 'other';
 }
 
 /** OpenStreetMap at the given point, with a marker. */

@@ -15,6 +15,7 @@ import { useLoader } from '../../../lib/useLoader';
 import { useNow } from '../../../lib/live';
 import { hasTeamInbox, PresenceDot, PriorityBadge, SlaBadge, TagPills } from './bits';
 import { ContactAvatar, contactDisplay, numberLabel, WindowCountdown } from './ConversationView';
+import { CsatSurveys } from './CsatSurveys';
 
 interface Referral {
   headline?: string;
@@ -233,6 +234,8 @@ export function ContactPanel({
           )}
         </dl>
       </section>
+
+      <CsatSurveys conversationId={conv.id} status={conv.status} />
 
       {referral && (
         <section className="contact-section" data-testid="panel-referral">

@@ -666,7 +666,7 @@ export function MessageBubble({ message, side, thread = [], ticks = false, autho
       ) : automatic ? (
         <span className="msg-sender msg-automatic" data-testid="msg-automatic" title={t(`messages.automaticHint.${automatic}`)}>
           {t('messages.automatic')}
-          {automatic === 'closing' ? ` · ${t('messages.closingMessage')}` : ''}
+          {automatic === 'closing' ? ` · ${t('messages.closingMessage')}` : automatic === 'csat' ? ` · ${t('messages.csatSurvey')}` : ''}
         </span>
       ) : (
         sender && <span className="msg-sender">{sender}</span>

@@ -21,6 +21,7 @@ import { formatDate } from '../../../lib/format';
 import { formatPhone } from '../../../lib/phone';
 import { useLoader } from '../../../lib/useLoader';
 import { hasErrors, type Errors } from '../../../lib/validate';
+import { QualityDialog } from './NumberQuality';
 
 const QUALITY: Record<string, { tone: BadgeTone; key: string }> = {
   GREEN: { tone: 'success', key: 'high' },
@@ -57,6 +58,10 @@ export function NumbersPage() {
   const [connecting, setConnecting] = useState(false);
   const [disconnecting, setDisconnecting] = useState<WhatsAppNumber | null>(null);
   const manage = can('numbers:manage');
+  // The quality view: numbers:manage or reports:view (GET /api/v1/numbers/{id}/quality).
+  const qualityAllowed = manage || can('reports:view');
+  const [qualityOf, setQualityOf] = useState<WhatsAppNumber | null>(null);
+  const actions = manage || qualityAllowed;
   const items = sortNumbers(list.data ?? []);
   const signupConfig = useLoader(() => (manage ? numbersApi.embeddedSignupConfig().catch(() => null) : Promise.resolve(null)), [manage]);
   const facebook = signupConfig.data?.enabled ? signupConfig.data : null;
@@ -101,7 +106,7 @@ export function NumbersPage() {
                 <th>{t('numbers.colLimit')}</th>
                 <th>{t('numbers.colThroughput')}</th>
                 <th>{t('numbers.colStatus')}</th>
-                {manage && (
+                {actions && (
                   <th className="col-actions">
                     <span className="sr-only">{t('common.actions')}</span>
                   </th>
@@ -140,9 +145,20 @@ export function NumbersPage() {
                       <Badge tone={STATUS_TONES[n.status] ?? 'neutral'}>{t(`numbers.status.${n.status}`, { defaultValue: n.status })}</Badge>
                       <div className="muted small number-since">{t('numbers.since', { date: formatDate(n.created_at) })}</div>
                     </td>
-                    {manage && (
+                    {actions && (
                       <td className="col-actions">
-                        {!n.sandbox && n.status !== 'disconnected' && (
+                        {qualityAllowed && (
+                          <button
+                            type="button"
+                            className="btn btn-ghost btn-sm"
+                            aria-label={t('numberQuality.openFor', { number: formatPhone(n.display_phone_number) || n.display_phone_number })}
+                            onClick={() => setQualityOf(n)}
+                          >
+                            <Icon name="checks" size={15} />
+                            {t('numberQuality.open')}
+                          </button>
+                        )}
+                        {manage && !n.sandbox && n.status !== 'disconnected' && (
                           <button type="button" className="btn btn-ghost btn-sm btn-danger-text" onClick={() => setDisconnecting(n)}>
                             <Icon name="x" size={15} />
                             {t('numbers.disconnect')}
@@ -168,6 +184,7 @@ export function NumbersPage() {
           }}
         />
       )}
+      {qualityOf && <QualityDialog number={qualityOf} onClose={() => setQualityOf(null)} />}
       {disconnecting && (
         <ConfirmDialog
           title={t('numbers.confirmDisconnectTitle', { number: formatPhone(disconnecting.display_phone_number) })}
