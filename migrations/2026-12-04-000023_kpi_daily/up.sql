@@ -1,7 +1,7 @@
 -- Daily KPI roll-ups: the same sums as `kpi_hourly`, per local day of the business (its time
 -- zone when the roll-up ran). A 90-day report of a busy business read 65,000 hourly rows with
 -- their histograms (seconds per request); it reads 90 × its team-agent pairs daily rows now,
--- and the hourly table only for the weekday × hour heatmap, as integer sums in SQL.
+-- with the heatmap's hours inside them.
 CREATE TABLE kpi_daily (
     tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
     day date NOT NULL,
@@ -30,6 +30,10 @@ CREATE TABLE kpi_daily (
     csat_count integer NOT NULL DEFAULT 0,
     csat_sum integer NOT NULL DEFAULT 0,
     csat_dist integer[] NOT NULL DEFAULT '{0,0,0,0,0}',
+    -- Conversations opened and messages received in each local hour of the day (24 entries):
+    -- the heatmap, without reading hourly rows.
+    opened_by_hour integer[] NOT NULL DEFAULT '{}',
+    messages_in_by_hour integer[] NOT NULL DEFAULT '{}',
     PRIMARY KEY (tenant_id, day, number_id, team_id, agent_id)
 );
 ALTER TABLE kpi_daily ENABLE ROW LEVEL SECURITY;
@@ -39,19 +43,4 @@ CREATE POLICY tenant_isolation ON kpi_daily
     WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid);
 REVOKE INSERT, UPDATE, DELETE ON kpi_daily FROM chorus_app;
 
--- Existing hourly sums, folded into days (once; a fresh database has none).
-CREATE FUNCTION pg_temp.add_arrays(a integer[], b integer[]) RETURNS integer[] LANGUAGE sql IMMUTABLE AS $$
-    SELECT ARRAY(SELECT coalesce(x, 0) + coalesce(y, 0) FROM unnest(a, b) AS t(x, y))
-$$;
-CREATE AGGREGATE pg_temp.sum_arrays(integer[]) (SFUNC = pg_temp.add_arrays, STYPE = integer[], INITCOND = '{}');
-INSERT INTO kpi_daily
-SELECT h.tenant_id, (h.hour AT TIME ZONE t.time_zone)::date, h.number_id, h.team_id, h.agent_id,
-       sum(opened), sum(reopened), sum(resolved), sum(messages_in), sum(messages_out), sum(bot_handled),
-       sum(bot_contained), sum(sla_met), sum(sla_breached),
-       sum(frt_count), sum(frt_secs), sum(frt_bh_secs),
-       pg_temp.sum_arrays(frt_hist), pg_temp.sum_arrays(frt_bh_hist),
-       sum(res_count), sum(res_secs), sum(res_bh_secs),
-       pg_temp.sum_arrays(res_hist), pg_temp.sum_arrays(res_bh_hist),
-       sum(csat_count), sum(csat_sum), pg_temp.sum_arrays(csat_dist)
-  FROM kpi_hourly h JOIN tenants t ON t.id = h.tenant_id
- GROUP BY 1, 2, 3, 4, 5;
+-- No hourly sums exist to fold in: `kpi_hourly` (000020) ships with this migration.

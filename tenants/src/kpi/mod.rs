@@ -4,8 +4,8 @@
 //! and a per-agent table, for a date range in the business's time zone, filtered by number,
 //! team or agent.
 //!
-//! The figures come from the roll-ups ([`rollup`]): `kpi_daily` (per local day) for everything
-//! but the heatmap, which sums `kpi_hourly`. Both are filled from raw facts: raw facts are captured by triggers in the
+//! The figures come from the roll-ups ([`rollup`]): `kpi_daily` (per local day, with the
+//! opened and received counts of each local hour for the heatmap), filled from raw facts: raw facts are captured by triggers in the
 //! transaction that makes them true (migration `..._kpis`) and added up every
 //! [`rollup::EVERY_SECS`]. Reports therefore lag the inbox by at most that (the answer says when
 //! the last roll-up ran). Hours are UTC hours shown in the business's zone, so for zones with a
@@ -22,7 +22,7 @@ pub mod rollup;
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::QueryableByName;
 use diesel::sql_types::{Array, BigInt, Date, Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
@@ -226,6 +226,10 @@ struct Row {
     csat_sum: i64,
     #[diesel(sql_type = Array<Int4>)]
     csat_dist: Vec<i32>,
+    #[diesel(sql_type = Array<Int4>)]
+    opened_by_hour: Vec<i32>,
+    #[diesel(sql_type = Array<Int4>)]
+    messages_in_by_hour: Vec<i32>,
 }
 
 /// Durations being added up for a report cell.
@@ -296,22 +300,6 @@ fn parse_day(field: &str, v: Option<&str>) -> Result<Option<NaiveDate>> {
     }
 }
 
-/// The local day's first instant, as UTC.
-fn start_of(zone: chrono_tz::Tz, day: NaiveDate) -> DateTime<Utc> {
-    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-    match zone.from_local_datetime(&midnight) {
-        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => {
-            t.with_timezone(&Utc)
-        }
-        // A zone whose clocks jump over midnight: the day starts at the jump.
-        chrono::LocalResult::None => zone
-            .from_local_datetime(&(midnight + chrono::Duration::hours(1)))
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|| Utc.from_utc_datetime(&midnight)),
-    }
-}
-
 /// The report for `query`. Needs reports:view.
 pub async fn report(tx: &mut TenantTx, actor: &Actor, query: ReportQuery) -> Result<Report> {
     actor.require(Permission::ReportsView)?;
@@ -329,17 +317,14 @@ pub async fn report(tx: &mut TenantTx, actor: &Actor, query: ReportQuery) -> Res
             format!("A report covers at most {MAX_DAYS} days."),
         ));
     }
-    let (start, end) = (
-        start_of(zone, from),
-        start_of(zone, to + chrono::Duration::days(1)),
-    );
     let rows: Vec<Row> = diesel::sql_query(
         "SELECT day, agent_id, \
                 opened::bigint, reopened::bigint, resolved::bigint, messages_in::bigint, \
                 messages_out::bigint, bot_handled::bigint, bot_contained::bigint, sla_met::bigint, \
                 sla_breached::bigint, frt_count::bigint, frt_secs, frt_bh_secs, frt_hist, frt_bh_hist, \
                 res_count::bigint, res_secs, res_bh_secs, res_hist, res_bh_hist, \
-                csat_count::bigint, csat_sum::bigint, csat_dist \
+                csat_count::bigint, csat_sum::bigint, csat_dist, opened_by_hour, \
+                messages_in_by_hour \
            FROM kpi_daily \
           WHERE day >= $1 AND day <= $2 \
             AND ($3::uuid IS NULL OR number_id = $3) \
@@ -357,6 +342,7 @@ pub async fn report(tx: &mut TenantTx, actor: &Actor, query: ReportQuery) -> Res
     let mut totals = Totals::default();
     let (mut frt, mut res) = (Acc::default(), Acc::default());
     let mut csat = CsatAcc::default();
+    let mut heat: BTreeMap<(u32, u32), HeatCell> = BTreeMap::new();
     let mut days: BTreeMap<NaiveDate, (Day, Acc, Acc)> = BTreeMap::new();
     let mut agents: BTreeMap<Uuid, (i64, i64, Acc, Acc, CsatAcc)> = BTreeMap::new();
     let mut d = from;
@@ -406,6 +392,22 @@ pub async fn report(tx: &mut TenantTx, actor: &Actor, query: ReportQuery) -> Res
             &r.res_bh_hist,
         );
         csat.add(r.csat_count, r.csat_sum, &r.csat_dist);
+        let weekday = chrono::Datelike::weekday(&r.day).number_from_monday();
+        for (h, (o, m)) in r
+            .opened_by_hour
+            .iter()
+            .zip(r.messages_in_by_hour.iter())
+            .enumerate()
+        {
+            let cell = heat.entry((weekday, h as u32)).or_insert(HeatCell {
+                weekday,
+                hour: h as u32,
+                opened: 0,
+                messages_in: 0,
+            });
+            cell.opened += i64::from(*o);
+            cell.messages_in += i64::from(*m);
+        }
         if let Some((day, dfrt, dres)) = days.get_mut(&r.day) {
             day.opened += r.opened;
             day.reopened += r.reopened;
@@ -501,7 +503,10 @@ pub async fn report(tx: &mut TenantTx, actor: &Actor, query: ReportQuery) -> Res
         time_zone: zone.name().to_owned(),
         totals,
         days,
-        heatmap: heatmap(tx, &query, start, end, zone).await?,
+        heatmap: heat
+            .into_values()
+            .filter(|c| c.opened > 0 || c.messages_in > 0)
+            .collect(),
         agents,
         open_now,
         rolled_up_at: rolled_up_at(tx).await?,
@@ -575,55 +580,6 @@ async fn net_changes_after(
         }
     }
     Ok(out)
-}
-
-/// Opened conversations and received messages per local weekday and hour, summed in SQL over
-/// the hourly roll-ups (integers only: no histograms travel).
-async fn heatmap(
-    tx: &mut TenantTx,
-    q: &ReportQuery,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-    zone: chrono_tz::Tz,
-) -> Result<Vec<HeatCell>> {
-    #[derive(QueryableByName)]
-    struct Cell {
-        #[diesel(sql_type = Int4)]
-        weekday: i32,
-        #[diesel(sql_type = Int4)]
-        local_hour: i32,
-        #[diesel(sql_type = BigInt)]
-        opened: i64,
-        #[diesel(sql_type = BigInt)]
-        messages_in: i64,
-    }
-    let cells: Vec<Cell> = diesel::sql_query(
-        "SELECT extract(isodow FROM hour AT TIME ZONE $3)::int AS weekday, \
-                extract(hour FROM hour AT TIME ZONE $3)::int AS local_hour, \
-                sum(opened)::bigint AS opened, sum(messages_in)::bigint AS messages_in \
-           FROM kpi_hourly WHERE hour >= $1 AND hour < $2 \
-            AND ($4::uuid IS NULL OR number_id = $4) AND ($5::uuid IS NULL OR team_id = $5) \
-            AND ($6::uuid IS NULL OR agent_id = $6) \
-          GROUP BY 1, 2 ORDER BY 1, 2",
-    )
-    .bind::<Timestamptz, _>(start)
-    .bind::<Timestamptz, _>(end)
-    .bind::<Text, _>(zone.name())
-    .bind::<Nullable<SqlUuid>, _>(q.number_id)
-    .bind::<Nullable<SqlUuid>, _>(q.team_id)
-    .bind::<Nullable<SqlUuid>, _>(q.agent_id)
-    .load(tx.pg())
-    .await?;
-    Ok(cells
-        .into_iter()
-        .filter(|c| c.opened > 0 || c.messages_in > 0)
-        .map(|c| HeatCell {
-            weekday: c.weekday as u32,
-            hour: c.local_hour as u32,
-            opened: c.opened,
-            messages_in: c.messages_in,
-        })
-        .collect())
 }
 
 async fn agent_names(tx: &mut TenantTx, ids: Vec<Uuid>) -> Result<BTreeMap<Uuid, String>> {

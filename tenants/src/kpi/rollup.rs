@@ -102,6 +102,9 @@ pub struct Sums {
     pub csat_count: i64,
     pub csat_sum: i64,
     pub csat_dist: [i64; 5],
+    /// Daily rows only: opened and messages in per local hour (the heatmap).
+    pub opened_by_hour: [i64; 24],
+    pub messages_in_by_hour: [i64; 24],
 }
 
 /// Durations of one kind: count, sums and histograms, calendar and business time.
@@ -295,6 +298,16 @@ impl Sums {
         for (a, b) in self.csat_dist.iter_mut().zip(o.csat_dist) {
             *a += b;
         }
+        for (a, b) in self.opened_by_hour.iter_mut().zip(o.opened_by_hour) {
+            *a += b;
+        }
+        for (a, b) in self
+            .messages_in_by_hour
+            .iter_mut()
+            .zip(o.messages_in_by_hour)
+        {
+            *a += b;
+        }
     }
 }
 
@@ -327,10 +340,15 @@ async fn by_day(
     let mut out: HashMap<(Uuid, chrono::NaiveDate, Uuid, Uuid, Uuid), Sums> = HashMap::new();
     for ((tenant, hour, number, team, agent), s) in sums {
         let zone = zones.get(tenant).copied().unwrap_or(chrono_tz::UTC);
-        let day = hour.with_timezone(&zone).date_naive();
-        out.entry((*tenant, day, *number, *team, *agent))
-            .or_default()
-            .merge(s);
+        let local = hour.with_timezone(&zone);
+        let day = local.date_naive();
+        let slot = out
+            .entry((*tenant, day, *number, *team, *agent))
+            .or_default();
+        slot.merge(s);
+        let h = chrono::Timelike::hour(&local) as usize;
+        slot.opened_by_hour[h] += s.counts.get("opened").copied().unwrap_or(0);
+        slot.messages_in_by_hour[h] += s.counts.get("message_in").copied().unwrap_or(0);
     }
     Ok(out)
 }
@@ -360,6 +378,7 @@ async fn upsert(
         Some(Bucket::Hour(_)) => ("hour", "timestamptz"),
         Some(Bucket::Day(_)) => ("day", "date"),
     };
+    let daily = bucket == "day";
     let rows: Vec<serde_json::Value> = rows
         .iter()
         .map(|(tenant, at, number, team, agent, s)| {
@@ -379,10 +398,33 @@ async fn upsert(
             for (kind, column) in COUNTED {
                 row[column] = json!(s.counts.get(kind).copied().unwrap_or(0));
             }
+            row["opened_by_hour"] = json!(s.opened_by_hour);
+            row["messages_in_by_hour"] = json!(s.messages_in_by_hour);
             row
         })
         .collect();
     let counts: Vec<&str> = COUNTED.iter().map(|(_, c)| *c).collect();
+    let mut arrays = vec![
+        "frt_hist",
+        "frt_bh_hist",
+        "res_hist",
+        "res_bh_hist",
+        "csat_dist",
+    ];
+    if daily {
+        arrays.extend(["opened_by_hour", "messages_in_by_hour"]);
+    }
+    let by_hour_columns = if daily {
+        ", opened_by_hour, messages_in_by_hour"
+    } else {
+        ""
+    };
+    let by_hour_values = if daily {
+        ", ARRAY(SELECT jsonb_array_elements_text(opened_by_hour)::int), \
+           ARRAY(SELECT jsonb_array_elements_text(messages_in_by_hour)::int)"
+    } else {
+        ""
+    };
     let typed = counts
         .iter()
         .map(|c| format!("{c} integer"))
@@ -427,7 +469,7 @@ async fn upsert(
         "INSERT INTO {table} (tenant_id, {bucket}, number_id, team_id, agent_id, {plain}, \
              frt_count, frt_secs, frt_bh_secs, frt_hist, frt_bh_hist, \
              res_count, res_secs, res_bh_secs, res_hist, res_bh_hist, \
-             csat_count, csat_sum, csat_dist) \
+             csat_count, csat_sum, csat_dist{by_hour_columns}) \
          SELECT tenant_id, bucket, number_id, team_id, agent_id, {plain}, \
              frt_count, frt_secs, frt_bh_secs, \
              ARRAY(SELECT jsonb_array_elements_text(frt_hist)::int), \
@@ -435,12 +477,13 @@ async fn upsert(
              res_count, res_secs, res_bh_secs, \
              ARRAY(SELECT jsonb_array_elements_text(res_hist)::int), \
              ARRAY(SELECT jsonb_array_elements_text(res_bh_hist)::int), \
-             csat_count, csat_sum, ARRAY(SELECT jsonb_array_elements_text(csat_dist)::int) \
+             csat_count, csat_sum, ARRAY(SELECT jsonb_array_elements_text(csat_dist)::int){by_hour_values} \
            FROM jsonb_to_recordset($1) AS r(tenant_id uuid, bucket {bucket_type}, number_id uuid, \
                 team_id uuid, agent_id uuid, {typed}, frt_count integer, frt_secs bigint, \
                 frt_bh_secs bigint, frt_hist jsonb, frt_bh_hist jsonb, res_count integer, \
                 res_secs bigint, res_bh_secs bigint, res_hist jsonb, res_bh_hist jsonb, \
-                csat_count integer, csat_sum integer, csat_dist jsonb) \
+                csat_count integer, csat_sum integer, csat_dist jsonb, opened_by_hour jsonb, \
+                messages_in_by_hour jsonb) \
          ON CONFLICT (tenant_id, {bucket}, number_id, team_id, agent_id) DO UPDATE SET {added}, {hist_sums}"
     );
     diesel::sql_query(sql)
