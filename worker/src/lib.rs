@@ -118,6 +118,9 @@ impl Runner {
         if let Err(e) = chorus_tenants::kpi::rollup::schedule(&self.env.store, 0).await {
             tracing::warn!(error = %e, "could not queue the KPI roll-up");
         }
+        if let Err(e) = chorus_tenants::db::statistics::schedule(&self.env.store, 0).await {
+            tracing::warn!(error = %e, "could not queue the statistics refresh");
+        }
         loop {
             while running.try_join_next().is_some() {}
             if shutdown.is_cancelled() {

@@ -85,6 +85,19 @@ impl Registry {
         r.register(chorus_tenants::kpi::rollup::ROLLUP, |env, _job| {
             Box::pin(crate::kpi::roll_up(env))
         });
+        r.register(chorus_tenants::db::statistics::JOB, |env, _job| {
+            Box::pin(async move {
+                use chorus_tenants::db::statistics;
+                let analysed = statistics::refresh(&env.store).await?;
+                if !analysed.is_empty() {
+                    tracing::info!(tables = ?analysed, "refreshed planner statistics");
+                    metrics::counter!("chorus_tables_analysed_total")
+                        .increment(analysed.len() as u64);
+                }
+                statistics::schedule(&env.store, statistics::EVERY_SECS).await?;
+                Ok(())
+            })
+        });
         r.register(chorus_tenants::hooks::DELIVER, |env, job| {
             Box::pin(crate::hooks::deliver(env, job))
         });

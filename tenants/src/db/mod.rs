@@ -12,6 +12,7 @@
 
 pub mod bootstrap;
 pub mod cluster;
+pub mod statistics;
 
 use std::time::Duration;
 
