@@ -45,6 +45,7 @@ pub mod permissions;
 pub mod presence;
 pub mod quality;
 pub mod realtime;
+pub mod retention;
 pub mod routing;
 pub mod routing_rules;
 pub mod schema;

@@ -121,6 +121,9 @@ impl Runner {
         if let Err(e) = chorus_tenants::db::statistics::schedule(&self.env.store, 0).await {
             tracing::warn!(error = %e, "could not queue the statistics refresh");
         }
+        if let Err(e) = chorus_tenants::retention::schedule(&self.env.store, 0).await {
+            tracing::warn!(error = %e, "could not queue the retention run");
+        }
         loop {
             while running.try_join_next().is_some() {}
             if shutdown.is_cancelled() {

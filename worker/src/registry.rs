@@ -98,6 +98,26 @@ impl Registry {
                 Ok(())
             })
         });
+        r.register(chorus_tenants::retention::JOB, |env, _job| {
+            Box::pin(async move {
+                use chorus_tenants::retention;
+                let pruned = retention::prune(&env.store).await?;
+                for (table, n) in &pruned.deleted {
+                    metrics::counter!("chorus_rows_pruned_total", "table" => *table)
+                        .increment(*n as u64);
+                }
+                if !pruned.deleted.is_empty() {
+                    tracing::info!(deleted = ?pruned.deleted, more = pruned.more, "pruned expired rows");
+                }
+                let next = if pruned.more {
+                    retention::BACKLOG_SECS
+                } else {
+                    retention::EVERY_SECS
+                };
+                retention::schedule(&env.store, next).await?;
+                Ok(())
+            })
+        });
         r.register(chorus_tenants::hooks::DELIVER, |env, job| {
             Box::pin(crate::hooks::deliver(env, job))
         });
