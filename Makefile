@@ -26,7 +26,9 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+# --s3: moto_server, the local S3 the media-store tests run against (they fail without it).
 rust-test:
+	@infra/install-deps.sh --s3
 	$(CARGO) test --workspace; status=$$?; infra/test-pg-stop.sh; exit $$status
 
 portal-test: deps

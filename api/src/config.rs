@@ -13,6 +13,11 @@
 //!   `CHORUS_STRIPE_API_URL` are read by the features that use them.
 //! - `CHORUS_MEDIA_STORE`: a folder (default `$CHORUS_HOME/media`) or `s3://bucket/prefix`
 //!   (credentials and region from the standard `AWS_*` variables).
+//! - `CHORUS_S3_ENDPOINT`: an S3-compatible server for an `s3://` media store instead of AWS
+//!   (MinIO, R2, ...; path-style requests), and `CHORUS_S3_ALLOW_HTTP=true` when it is plain
+//!   http. Both override the `AWS_*` equivalents; they are explicit settings
+//!   ([`chorus_tenants::media::S3Settings`]) so tests can point a store at a local server
+//!   without process-global variables. Set without an `s3://` store, they are an error.
 //! - `CHORUS_META_APP_ID`, `CHORUS_META_CONFIG_ID`: Embedded Signup (with the app secret).
 //! - `CHORUS_LLM_BASE_URL`, `CHORUS_LLM_API_KEY`, `CHORUS_LLM_MODEL`: an OpenAI-compatible chat
 //!   completions provider for bots' intent checks and suggested replies; off unless all three are set.
@@ -70,6 +75,8 @@ pub struct Config {
     pub graph_api_version: String,
     /// Where media files are kept: a folder (default `$CHORUS_HOME/media`) or `s3://bucket/prefix`.
     pub media_url: String,
+    /// For an `s3://` media store: endpoint, plain http, region and keys over the `AWS_*` ones.
+    pub media_s3: chorus_tenants::media::S3Settings,
     /// Meta app id for Embedded Signup (with `CHORUS_META_CONFIG_ID` and the app secret).
     pub meta_app_id: Option<String>,
     /// The Embedded Signup configuration id from Meta's Facebook Login for Business.
@@ -85,6 +92,30 @@ pub struct Config {
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// A `true`/`false` (or `1`/`0`) variable; unset is `false`.
+fn flag(name: &str) -> anyhow::Result<bool> {
+    match var(name).as_deref() {
+        None | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") => Ok(true),
+        Some(v) => anyhow::bail!("{name} must be true or false, not {v:?}"),
+    }
+}
+
+/// The S3 settings of the media store, checked against its URL.
+fn media_s3(media_url: &str) -> anyhow::Result<chorus_tenants::media::S3Settings> {
+    let settings = chorus_tenants::media::S3Settings {
+        endpoint: var("CHORUS_S3_ENDPOINT"),
+        allow_http: flag("CHORUS_S3_ALLOW_HTTP")?,
+        ..Default::default()
+    };
+    if (settings.endpoint.is_some() || settings.allow_http) && !media_url.starts_with("s3://") {
+        anyhow::bail!(
+            "CHORUS_S3_ENDPOINT / CHORUS_S3_ALLOW_HTTP apply to an s3:// media store, but CHORUS_MEDIA_STORE is {media_url:?}"
+        );
+    }
+    Ok(settings)
 }
 
 impl Config {
@@ -103,9 +134,11 @@ impl Config {
             Some(v) => v.parse().context("CHORUS_DB_POOL_SIZE must be a number")?,
             None => 16,
         };
+        let media_url = var("CHORUS_MEDIA_STORE")
+            .unwrap_or_else(|| home.join("media").to_string_lossy().into_owned());
         Ok(Self {
-            media_url: var("CHORUS_MEDIA_STORE")
-                .unwrap_or_else(|| home.join("media").to_string_lossy().into_owned()),
+            media_s3: media_s3(&media_url)?,
+            media_url,
             meta_app_id: var("CHORUS_META_APP_ID"),
             meta_config_id: var("CHORUS_META_CONFIG_ID"),
             worker_concurrency: match var("CHORUS_WORKER_CONCURRENCY") {
@@ -119,13 +152,7 @@ impl Config {
                 var("CHORUS_LLM_API_KEY"),
                 var("CHORUS_LLM_MODEL"),
             ),
-            webhooks_allow_loopback: match var("CHORUS_WEBHOOKS_ALLOW_LOOPBACK").as_deref() {
-                None | Some("false") | Some("0") => false,
-                Some("true") | Some("1") => true,
-                Some(v) => {
-                    anyhow::bail!("CHORUS_WEBHOOKS_ALLOW_LOOPBACK must be true or false, not {v:?}")
-                }
-            },
+            webhooks_allow_loopback: flag("CHORUS_WEBHOOKS_ALLOW_LOOPBACK")?,
             mail_dir: home.join("mail"),
             home,
             database_url: var("DATABASE_URL"),

@@ -121,7 +121,7 @@ impl Application {
             api_version: config.graph_api_version.clone(),
             ..GraphConfig::default()
         })?;
-        let media = MediaStore::open(&config.media_url, &config.secret_key)
+        let media = MediaStore::open_with(&config.media_url, &config.secret_key, &config.media_s3)
             .with_context(|| format!("opening the media store at {}", config.media_url))?;
         let llm = config
             .llm

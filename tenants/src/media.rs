@@ -8,6 +8,13 @@
 //! with their bearer token, or through a short-lived URL signed for one business and one file
 //! (what `<img src>` can use). Uploads are checked against Meta's type and size limits before
 //! anything is stored, so a file WhatsApp would refuse is refused here with a clear error.
+//!
+//! S3 is configured by the standard `AWS_*` variables (`AmazonS3Builder::from_env`: keys, roles,
+//! region, `AWS_ENDPOINT`) with [`S3Settings`] on top, so the configuration (and the tests, which
+//! run one against a local `moto_server`) can name an S3-compatible endpoint and credentials
+//! explicitly instead of through process-global variables. Signing S3 requests needs a crypto
+//! provider in `object_store`: the workspace enables its `ring` feature (the provider rustls
+//! already uses); without it every S3 request fails.
 
 use std::sync::Arc;
 
@@ -172,16 +179,63 @@ impl std::fmt::Debug for MediaStore {
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// How to reach S3, on top of what the `AWS_*` variables say (each setting given here wins).
+/// The default changes nothing: `AWS_*` alone decides.
+#[derive(Clone, Default)]
+pub struct S3Settings {
+    /// An S3-compatible endpoint instead of AWS's (`http://127.0.0.1:9000`: MinIO, moto, R2...);
+    /// buckets are addressed path-style (`<endpoint>/<bucket>/<key>`).
+    pub endpoint: Option<String>,
+    /// Allow a plain `http://` endpoint (`false` leaves it to `AWS_ALLOW_HTTP`, off by default).
+    pub allow_http: bool,
+    /// The region to sign for (`None`: `AWS_REGION` / `AWS_DEFAULT_REGION`, else `us-east-1`).
+    pub region: Option<String>,
+    /// Static credentials, replacing whatever `AWS_*` would provide (keys, session token,
+    /// web identity, instance metadata).
+    pub credentials: Option<S3Credentials>,
+}
+
+/// An access key pair.
+#[derive(Clone)]
+pub struct S3Credentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+impl std::fmt::Debug for S3Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The secret key stays out of logs.
+        f.debug_struct("S3Settings")
+            .field("endpoint", &self.endpoint)
+            .field("allow_http", &self.allow_http)
+            .field("region", &self.region)
+            .field(
+                "access_key_id",
+                &self.credentials.as_ref().map(|c| c.access_key_id.as_str()),
+            )
+            .finish()
+    }
+}
+
 impl MediaStore {
     /// `url`: a folder path (or `file:///path`), or `s3://bucket/prefix` (credentials and region
     /// from the usual `AWS_*` variables).
     pub fn open(url: &str, key: &SecretKey) -> anyhow::Result<Self> {
+        Self::open_with(url, key, &S3Settings::default())
+    }
+
+    /// [`MediaStore::open`], with `s3` applied over the `AWS_*` variables for an `s3://` URL
+    /// (ignored for a folder).
+    pub fn open_with(url: &str, key: &SecretKey, s3: &S3Settings) -> anyhow::Result<Self> {
         let signing_key = key.derive("media-url");
         if let Some(rest) = url.strip_prefix("s3://") {
             let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-            let s3 = object_store::aws::AmazonS3Builder::from_env()
-                .with_bucket_name(bucket)
-                .build()?;
+            if bucket.is_empty() {
+                anyhow::bail!("the media store {url:?} names no bucket (s3://bucket/prefix)");
+            }
+            // object_store's HTTP client is a reqwest client like our others.
+            crate::install_tls_provider();
+            let s3 = s3_builder(s3).with_bucket_name(bucket).build()?;
             let store: Arc<dyn ObjectStore> = if prefix.trim_matches('/').is_empty() {
                 Arc::new(s3)
             } else {
@@ -249,6 +303,30 @@ impl MediaStore {
         };
         self.mac(tenant, id, expires).verify_slice(&raw).is_ok()
     }
+}
+
+/// `AWS_*` first, then the explicit settings over them.
+fn s3_builder(s3: &S3Settings) -> object_store::aws::AmazonS3Builder {
+    let mut builder = object_store::aws::AmazonS3Builder::from_env();
+    if let Some(endpoint) = &s3.endpoint {
+        builder = builder.with_endpoint(endpoint.trim_end_matches('/'));
+    }
+    if s3.allow_http {
+        builder = builder.with_allow_http(true);
+    }
+    if let Some(region) = &s3.region {
+        builder = builder.with_region(region);
+    }
+    if let Some(c) = &s3.credentials {
+        builder = builder.with_credentials(Arc::new(object_store::StaticCredentialProvider::new(
+            object_store::aws::AwsCredential {
+                key_id: c.access_key_id.clone(),
+                secret_key: c.secret_access_key.clone(),
+                token: None,
+            },
+        )));
+    }
+    builder
 }
 
 /// A file as the API shows it.

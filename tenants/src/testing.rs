@@ -7,6 +7,10 @@
 //! migrations, built under an advisory lock (so parallel test binaries share it) and renamed into
 //! place only when complete. Each [`TestDatabase`] is `CREATE DATABASE .. TEMPLATE ..` (~15 ms)
 //! and is dropped when the value is.
+//!
+//! [`s3`]: a local S3 (moto's `moto_server`) for the media store's S3 path.
+
+pub mod s3;
 
 use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};

@@ -81,6 +81,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         graph_api_url: "http://127.0.0.1:9".into(),
         graph_api_version: "v25.0".into(),
         media_url: home.path().join("media").to_string_lossy().into_owned(),
+        media_s3: Default::default(),
         meta_app_id: None,
         meta_config_id: None,
         worker_concurrency: 4,
