@@ -19,7 +19,6 @@
 //! per table and asks to run again soon when it stopped early.
 
 use diesel_async::RunQueryDsl;
-use serde_json::json;
 
 use crate::db::{Store, SystemTx};
 use crate::error::Result;
@@ -79,15 +78,7 @@ pub struct Pruned {
 
 /// Queue the next run (one at a time: the job is deduplicated).
 pub async fn schedule(store: &Store, after_secs: i64) -> Result<()> {
-    store
-        .system(async |tx: &mut SystemTx| -> Result<()> {
-            let mut job = crate::jobs::NewJob::new(JOB, &json!({}))?
-                .run_at(chrono::Utc::now() + chrono::TimeDelta::seconds(after_secs));
-            job.dedupe_key = Some(JOB.into());
-            crate::jobs::enqueue_system(tx, None, job).await?;
-            Ok(())
-        })
-        .await
+    crate::jobs::schedule_periodic(store, JOB, after_secs).await
 }
 
 /// Apply every rule once.
