@@ -18,6 +18,7 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::activity::{self, Activity};
@@ -317,5 +318,13 @@ async fn resolve_one(
 
 /// Queue the next sweep (at most one waits at a time).
 pub async fn schedule_sweep(store: &Store, after_secs: i64) -> Result<()> {
-    crate::jobs::schedule_periodic(store, SWEEP, after_secs).await
+    store
+        .system(async |tx: &mut SystemTx| -> Result<()> {
+            let mut job = crate::jobs::NewJob::new(SWEEP, &json!({}))?
+                .run_at(Utc::now() + Duration::seconds(after_secs));
+            job.dedupe_key = Some(SWEEP.into());
+            crate::jobs::enqueue_system(tx, None, job).await?;
+            Ok(())
+        })
+        .await
 }

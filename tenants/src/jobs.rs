@@ -57,25 +57,6 @@ pub async fn enqueue(tx: &mut TenantTx, job: NewJob) -> Result<JobId> {
     insert(tx.pg(), Some(tenant), job).await
 }
 
-/// Queue the next run of a periodic system job (`job_type`, no data) in `after_secs`. The job
-/// is deduplicated on its type, so at most one run waits at a time: each run queues the next,
-/// and every worker queues one at start-up in case none is waiting.
-pub async fn schedule_periodic(
-    store: &Store,
-    job_type: &'static str,
-    after_secs: i64,
-) -> Result<()> {
-    store
-        .system(async |tx: &mut SystemTx| -> Result<()> {
-            let mut job = NewJob::new(job_type, &serde_json::json!({}))?
-                .run_at(Utc::now() + chrono::TimeDelta::seconds(after_secs));
-            job.dedupe_key = Some(job_type.into());
-            enqueue_system(tx, None, job).await?;
-            Ok(())
-        })
-        .await
-}
-
 /// Enqueue a job that belongs to no business (account mail, platform tasks).
 pub async fn enqueue_system(
     tx: &mut SystemTx,

@@ -469,7 +469,15 @@ pub async fn apply_reading(
 
 /// Queue the next periodic check.
 pub async fn schedule_check(store: &Store, after_secs: i64) -> Result<()> {
-    crate::jobs::schedule_periodic(store, CHECK, after_secs).await
+    store
+        .system(async |tx: &mut SystemTx| -> Result<()> {
+            let mut job = crate::jobs::NewJob::new(CHECK, &json!({}))?
+                .run_at(Utc::now() + Duration::seconds(after_secs));
+            job.dedupe_key = Some(CHECK.into());
+            crate::jobs::enqueue_system(tx, None, job).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@
 //! per table and asks to run again soon when it stopped early.
 
 use diesel_async::RunQueryDsl;
+use serde_json::json;
 
 use crate::db::{Store, SystemTx};
 use crate::error::Result;
@@ -78,7 +79,15 @@ pub struct Pruned {
 
 /// Queue the next run (one at a time: the job is deduplicated).
 pub async fn schedule(store: &Store, after_secs: i64) -> Result<()> {
-    crate::jobs::schedule_periodic(store, JOB, after_secs).await
+    store
+        .system(async |tx: &mut SystemTx| -> Result<()> {
+            let mut job = crate::jobs::NewJob::new(JOB, &json!({}))?
+                .run_at(chrono::Utc::now() + chrono::TimeDelta::seconds(after_secs));
+            job.dedupe_key = Some(JOB.into());
+            crate::jobs::enqueue_system(tx, None, job).await?;
+            Ok(())
+        })
+        .await
 }
 
 /// Apply every rule once.

@@ -649,7 +649,15 @@ pub const SWEEP_EVERY_SECS: i64 = 60;
 
 /// Queue the next sweep (at most one waits at a time).
 pub async fn schedule_sweep(store: &crate::db::Store, after_secs: i64) -> Result<()> {
-    crate::jobs::schedule_periodic(store, SWEEP, after_secs).await
+    store
+        .system(async |tx: &mut crate::db::SystemTx| -> Result<()> {
+            let mut job = crate::jobs::NewJob::new(SWEEP, &json!({}))?
+                .run_at(Utc::now() + chrono::Duration::seconds(after_secs));
+            job.dedupe_key = Some(SWEEP.into());
+            crate::jobs::enqueue_system(tx, None, job).await?;
+            Ok(())
+        })
+        .await
 }
 
 /// Conversations of automatic teams whose assignee went offline go back to the team's queue

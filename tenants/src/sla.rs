@@ -1146,7 +1146,15 @@ pub async fn email_breach(
 
 /// Queue the next sweep (at most one waits at a time).
 pub async fn schedule_sweep(store: &crate::db::Store, after_secs: i64) -> Result<()> {
-    crate::jobs::schedule_periodic(store, SWEEP, after_secs).await
+    store
+        .system(async |tx: &mut crate::db::SystemTx| -> Result<()> {
+            let mut job = crate::jobs::NewJob::new(SWEEP, &json!({}))?
+                .run_at(Utc::now() + Duration::seconds(after_secs));
+            job.dedupe_key = Some(SWEEP.into());
+            crate::jobs::enqueue_system(tx, None, job).await?;
+            Ok(())
+        })
+        .await
 }
 
 /// Conversations whose SLA clock has something due (found across businesses through the

@@ -21,9 +21,11 @@
 //! ANALYZE needs the table's owner: the job switches to `chorus_owner` for that statement only
 //! (`SET LOCAL ROLE`; the login user is a member of every Chorus role, see [`super::bootstrap`]).
 
+use chrono::{TimeDelta, Utc};
 use diesel::QueryableByName;
 use diesel::sql_types::Text;
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+use serde_json::json;
 
 use super::{OWNER_ROLE, Store, SystemTx};
 use crate::error::Result;
@@ -40,7 +42,15 @@ const PER_RUN: i64 = 8;
 
 /// Queue the next run (one at a time: the job is deduplicated).
 pub async fn schedule(store: &Store, after_secs: i64) -> Result<()> {
-    crate::jobs::schedule_periodic(store, JOB, after_secs).await
+    store
+        .system(async |tx: &mut SystemTx| -> Result<()> {
+            let mut job = crate::jobs::NewJob::new(JOB, &json!({}))?
+                .run_at(Utc::now() + TimeDelta::seconds(after_secs));
+            job.dedupe_key = Some(JOB.into());
+            crate::jobs::enqueue_system(tx, None, job).await?;
+            Ok(())
+        })
+        .await
 }
 
 /// The tables of the `public` schema whose statistics are out of date by the rule above, most

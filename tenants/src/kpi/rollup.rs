@@ -495,7 +495,15 @@ async fn upsert(
 
 /// Queue the next roll-up `after_secs` from now (one at a time: the dedupe key).
 pub async fn schedule(store: &Store, after_secs: i64) -> Result<()> {
-    crate::jobs::schedule_periodic(store, ROLLUP, after_secs).await
+    store
+        .system(async |tx: &mut SystemTx| -> Result<()> {
+            let mut job = crate::jobs::NewJob::new(ROLLUP, &json!({}))?
+                .run_at(Utc::now() + TimeDelta::seconds(after_secs));
+            job.dedupe_key = Some(ROLLUP.into());
+            crate::jobs::enqueue_system(tx, None, job).await?;
+            Ok(())
+        })
+        .await
 }
 
 /// Roll up until every transaction committed before this call is counted (waiting for older
